@@ -1,0 +1,38 @@
+# dom0kit: top-level targets. The kernel itself is built by
+# scripts/dom0kit; this Makefile builds our C tools and runs the tests.
+
+PROGS_OUT ?= $(CURDIR)/tests/progs
+
+.PHONY: all tools progs check check-deps check-debug check-lines fuzz clean
+
+all: tools progs
+
+tools:
+	$(MAKE) -C tools/xen-passthrough
+
+progs:
+	$(MAKE) -C tests/progs
+
+# Installs what the checks need from Debian's packages (root only), then
+# runs every tests/t*.sh; ends with "N passed, N failed".
+check: check-deps
+	tests/run
+
+check-deps:
+	tests/install-deps
+
+# The boot test on the qemu-debug profile (lockdep, KASAN, UBSAN).
+check-debug: check-deps
+	DOM0KIT_CHECK_DEBUG=1 tests/run tests/t5500-boot-debug.sh
+
+# Fetch, patch, build and boot-test every supported kernel line.
+check-lines: check-deps
+	DOM0KIT_CHECK_ALL_LINES=1 tests/run tests/t6000-lines.sh
+
+fuzz:
+	$(MAKE) -C tools/xen-passthrough fuzz
+
+clean:
+	$(MAKE) -C tools/xen-passthrough clean
+	$(MAKE) -C tests/progs clean
+	rm -rf .check

@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Runs one QEMU boot with the serial console in a log file and judges it
+# only by markers in that log: QEMU exits 0 even when dom0 crashes.
+
+# Patterns that end a run early: nothing after them can pass.
+BOOT_FATAL='Kernel panic|Hardware Dom0 crashed|Hardware Dom0 shutdown|\(XEN\) Panic on CPU'
+
+# qemu_boot NAME TIMEOUT DONE-MARKER QEMU-ARGS...: boots, waits for the
+# done marker, a fatal pattern, QEMU's exit or the timeout; the log stays
+# in WORKDIR/logs/boot/NAME.log.
+qemu_boot() {
+	local name=$1 timeout=$2 done_marker=$3 log pid start
+	shift 3
+	log=$WORKDIR/logs/boot/$name.log
+	mkdir -p "$WORKDIR/logs/boot"
+	: >"$log"
+	start=$(date +%s)
+	qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot \
+		-serial "file:$log" -net none "$@" >"$log.qemu" 2>&1 &
+	pid=$!
+	BOOT_END=timeout
+	while [ $(($(date +%s) - start)) -lt "$timeout" ]; do
+		if grep -aq "$done_marker" "$log"; then BOOT_END=finished; break; fi
+		if grep -aqE "$BOOT_FATAL" "$log"; then BOOT_END=fatal; sleep 2; break; fi
+		if ! kill -0 "$pid" 2>/dev/null; then BOOT_END=exited; break; fi
+		sleep 1
+	done
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	BOOT_SECONDS=$(($(date +%s) - start))
+	cat "$log.qemu" >>"$log"
+	rm -f "$log.qemu"
+	BOOT_LOG=$log
+}
+
+# The console turns \n into \r\n; markers are read with the \r removed.
+marker_lines() { tr -d '\r' <"$BOOT_LOG" | grep -a "$1" | sed "s/.*$1//"; }
+has_marker() { tr -d '\r' <"$BOOT_LOG" | grep -aqF -- "$1"; }
+
+# check DESCRIPTION FIXED-STRING: one check of a scenario.
+check() {
+	if has_marker "$2"; then
+		return 0
+	fi
+	CHECKS_FAILED+=("$1 (no '$2' on the console)")
+	return 1
+}
+
+# report SCENARIO: one result line; on failure the failed checks and the
+# last 40 lines of the log.
+report() {
+	local scenario=$1 c
+	if [ ${#CHECKS_FAILED[@]} -eq 0 ]; then
+		printf 'boot-test %-12s PASS  (%ss, %s)\n' "$scenario" "$BOOT_SECONDS" "$BOOT_LOG"
+		return 0
+	fi
+	printf 'boot-test %-12s FAIL  (%ss, run ended: %s)\n' "$scenario" "$BOOT_SECONDS" "$BOOT_END"
+	for c in "${CHECKS_FAILED[@]}"; do printf '    failed: %s\n' "$c"; done
+	printf -- '---- last 40 lines of %s ----\n' "$BOOT_LOG"
+	tr -d '\r' <"$BOOT_LOG" | tail -n 40
+	BOOT_FAILURES=$((BOOT_FAILURES + 1))
+	return 0
+}

@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# compile (the build stage): kernel and modules out of tree in
+# WORKDIR/build/linux-RELEASE-PROFILE. The tree is kept between runs, so a changed
+# patch rebuilds only the objects it touches.
+
+# shellcheck source=scripts/lib/kmake.sh
+. "$LIB/kmake.sh"
+
+help_compile() {
+	cat <<'H'
+Usage: dom0kit compile [--kernel SPEC] [--jobs N] [--localversion STR]
+Builds bzImage and modules with O=WORKDIR/build/linux-RELEASE-PROFILE, ccache when
+installed (cache in ~/.cache/dom0kit/ccache), LOCALVERSION (default -dom0),
+KBUILD_BUILD_TIMESTAMP from the release and a fixed user and host.
+Reads:  WORKDIR/src/linux-RELEASE, WORKDIR/build/linux-RELEASE-PROFILE/.config
+Writes: WORKDIR/build/linux-RELEASE-PROFILE (arch/x86/boot/bzImage, modules)
+H
+}
+
+cmd_compile() {
+	ensure_deps compile
+	[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
+	local inputs
+	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION"
+	if stamp_current "compile@$OPT_PROFILE" "$inputs" && [ -f "$OBJDIR/arch/x86/boot/bzImage" ]; then
+		stage_skip compile
+		return 0
+	fi
+	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS bzImage modules" && return 0
+	stage_begin compile
+	stamp_clear "compile@$OPT_PROFILE"
+	: >"$WORKDIR/logs/compile.log"
+	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "kernel build failed (log: $WORKDIR/logs/compile.log)"
+	local krel
+	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)
+	[ "$krel" = "$KERNELRELEASE" ] || warn "kernel release is $krel, expected $KERNELRELEASE"
+	printf '%s\n' "$krel" | write_atomic "$STATEDIR/kernelrelease"
+	stamp_write "compile@$OPT_PROFILE" "$inputs"
+	stage_end compile
+}

@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# configure: base config + the profile's fragments from configs/, then
+# olddefconfig, then an audit: every symbol a fragment asks for must hold
+# in the final .config, or the stage fails and OBJDIR/.config is untouched.
+
+# shellcheck source=scripts/lib/apt-private.sh
+. "$LIB/apt-private.sh"
+# shellcheck source=scripts/lib/kmake.sh
+. "$LIB/kmake.sh"
+# shellcheck source=scripts/lib/config-base.sh
+. "$LIB/config-base.sh"
+
+CONFIGS_DIR=${DOM0KIT_CONFIGS:-$DOM0KIT_TOP/configs}
+
+help_configure() {
+	cat <<'H'
+Usage: dom0kit configure [--kernel SPEC] [--profile NAME] [--base BASE]
+Profiles (configs/profiles/NAME.profile: base=, fragments= (NAME@>=X.Y for
+fragments only some lines take), trim=localmodconfig):
+  distro   Debian's own config for the line + dom0, passthrough, KVM fragments
+  host     distro, trimmed to the modules loaded here (localmodconfig),
+           keeping every Xen and passthrough module
+  qemu     a minimal kernel that boots as dom0 and as PV domU under QEMU
+Bases: distro, running (/boot/config-$(uname -r)), defconfig, allnoconfig,
+       or a path to a config file
+Reads:  WORKDIR/src/linux-RELEASE (patched), configs/
+Writes: WORKDIR/build/linux-RELEASE-PROFILE/.config (only when it changes)
+H
+}
+
+known_profiles() {
+	local p
+	for p in "$CONFIGS_DIR"/profiles/*.profile; do p=${p##*/}; printf '%s ' "${p%.profile}"; done
+}
+
+# load_profile: sets PROFILE_BASE, PROFILE_FRAGMENTS, PROFILE_TRIM.
+load_profile() {
+	local file=$CONFIGS_DIR/profiles/$OPT_PROFILE.profile base='' fragments='' trim=''
+	[ -f "$file" ] || die "$EXIT_USAGE" "unknown profile: $OPT_PROFILE (known: $(known_profiles))"
+	# shellcheck source=/dev/null
+	. "$file"
+	PROFILE_BASE=${OPT_BASE:-$base}
+	PROFILE_TRIM=$trim
+	PROFILE_FRAGMENTS=()
+	local f cond
+	for f in $fragments; do
+		# NAME@>=X.Y: only for lines X.Y and newer (options a line lacks).
+		if [[ $f == *@\>=* ]]; then
+			cond=${f#*@>=} f=${f%@*}
+			[ "$(printf '%s\n%s\n' "$cond" "$LINE" | sort -V | head -n 1)" = "$cond" ] || continue
+		fi
+		[ -f "$CONFIGS_DIR/$f.config" ] || die "$EXIT_USAGE" "profile $OPT_PROFILE names fragment $f, but $CONFIGS_DIR/$f.config does not exist"
+		PROFILE_FRAGMENTS+=("$CONFIGS_DIR/$f.config")
+	done
+}
+
+# requested_symbols FRAGMENT...: "CONFIG_X value" for each request, the
+# last fragment winning; "is not set" becomes n.
+requested_symbols() {
+	awk '
+		/^CONFIG_[A-Za-z0-9_]+=/ { i = index($0, "="); v[substr($0, 1, i - 1)] = substr($0, i + 1); next }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set/ { v[$2] = "n" }
+		END { for (s in v) print s, v[s] }' "$@" | sort
+}
+
+# audit_config CONFIG FRAGMENT...: prints one line per symbol that did
+# not land; returns nonzero when any did not.
+audit_config() {
+	local config=$1; shift
+	requested_symbols "$@" | awk -v cfg="$config" '
+		BEGIN {
+			while ((getline line < cfg) > 0) {
+				if (line ~ /^CONFIG_[A-Za-z0-9_]+=/) { i = index(line, "="); have[substr(line, 1, i - 1)] = substr(line, i + 1) }
+			}
+		}
+		{ sym = $1; want = substr($0, length($1) + 2); got = (sym in have) ? have[sym] : "n"
+		  if (want != got) { printf "  %s: requested %s, got %s\n", sym, want, got; bad++ } }
+		END { exit bad > 0 }'
+}
+
+# Distro configs name Debian's certificate files, which a build outside
+# Debian's tree does not have; clearing them avoids a late build failure.
+clear_distro_certs() {
+	sed -i -E 's@^(CONFIG_[A-Z0-9_]+)="debian/[^"]*"@\1=""@' "$1"
+}
+
+cmd_configure() {
+	ensure_deps configure
+	[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
+	load_profile
+	local inputs base_id f
+	base_id=$(base_identity "$PROFILE_BASE")
+	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
+	for f in "${PROFILE_FRAGMENTS[@]}"; do inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; done
+	if stamp_current "configure@$OPT_PROFILE" "$inputs" && [ -f "$OBJDIR/.config" ]; then
+		stage_skip configure
+		return 0
+	fi
+	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | tr '\n' ' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
+	stage_begin configure
+	stamp_clear "configure@$OPT_PROFILE"
+	: >"$WORKDIR/logs/configure.log"
+	mkdir -p "$OBJDIR"
+	local new=.config.dom0kit-new
+	local rc=0
+	base_config "$PROFILE_BASE" >"$OBJDIR/$new.base" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		rm -f "$OBJDIR/$new.base"
+		exit "$rc"
+	fi
+	cat "$OBJDIR/$new.base" "${PROFILE_FRAGMENTS[@]}" >"$OBJDIR/$new"
+	rm -f "$OBJDIR/$new.base"
+	clear_distro_certs "$OBJDIR/$new"
+	run_logged configure kmake KCONFIG_CONFIG=$new olddefconfig || die "$EXIT_FAIL" "olddefconfig failed"
+	if [ "$PROFILE_TRIM" = localmodconfig ]; then
+		local lsmod=${DOM0KIT_LSMOD:-/proc/modules}
+		[ -r "$lsmod" ] || die "$EXIT_USAGE" "host profile: cannot read the module list $lsmod"
+		run_logged configure kmake KCONFIG_CONFIG=$new LSMOD="$lsmod" localmodconfig </dev/null ||
+			die "$EXIT_FAIL" "localmodconfig failed"
+		# localmodconfig drops modules not loaded now; the fragments put
+		# every Xen and passthrough module back.
+		cat "${PROFILE_FRAGMENTS[@]}" >>"$OBJDIR/$new"
+		run_logged configure kmake KCONFIG_CONFIG=$new olddefconfig || die "$EXIT_FAIL" "olddefconfig failed"
+	fi
+	local dropped
+	if ! dropped=$(audit_config "$OBJDIR/$new" "${PROFILE_FRAGMENTS[@]}"); then
+		rm -f "$OBJDIR/$new" "$OBJDIR/$new.old"
+		printf '%s\n' "$dropped" >>"$WORKDIR/logs/configure.log"
+		printf 'dom0kit: config audit failed: %d requested symbols did not land:\n%s\n' \
+			"$(grep -c . <<<"$dropped")" "$dropped" >&2
+		exit "$EXIT_FAIL"
+	fi
+	# An unchanged config keeps its mtime so that make rebuilds nothing.
+	if cmp -s "$OBJDIR/$new" "$OBJDIR/.config"; then
+		rm -f "$OBJDIR/$new"
+	else
+		mv -f "$OBJDIR/$new" "$OBJDIR/.config"
+	fi
+	rm -f "$OBJDIR/$new.old"
+	info "    audit: $(requested_symbols "${PROFILE_FRAGMENTS[@]}" | grep -c .) requested symbols hold"
+	stamp_write "configure@$OPT_PROFILE" "$inputs"
+	stage_end configure
+}

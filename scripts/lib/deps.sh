@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# Debian packages each stage needs, and how missing ones are reported or
+# installed.
+
+# deps_for STAGE: the Debian packages STAGE needs, one per word.
+deps_for() {
+	case $1 in
+	fetch) echo apt debian-archive-keyring gpg gpgv curl git xz-utils ca-certificates ;;
+	patch) echo quilt patch tar xz-utils ;;
+	configure) echo make gcc libc6-dev flex bison bc xz-utils ;;
+	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ccache ;;
+	package) echo dpkg-dev debhelper fakeroot kmod cpio rsync ;;
+	boot-test) echo qemu-system-x86 xen-system-amd64 busybox-static kmod cpio gcc libc6-dev ;;
+	lint) echo perl ;;
+	*) return 1 ;;
+	esac
+}
+
+missing_deps() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+# ensure_deps [--install] STAGE...: with --install and root, installs
+# what is missing (saying what); otherwise prints the apt-get line and
+# stops with EXIT_DEPS.
+ensure_deps() {
+	local install='' missing
+	[ "${1:-}" = --install ] && { install=1; shift; }
+	# shellcheck disable=SC2046
+	missing=$(missing_deps $(for s in "$@"; do deps_for "$s"; done | tr ' ' '\n' | sort -u))
+	[ -n "$missing" ] || return 0
+	missing=$(echo "$missing" | tr '\n' ' ' | sed 's/ $//')
+	if [ -n "$install" ] && [ "$(id -u)" = 0 ] && [ -z "${OPT_DRY_RUN:-}" ]; then
+		info "==> installing missing Debian packages: $missing"
+		mkdir -p "$WORKDIR/logs"
+		# shellcheck disable=SC2086
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing; } \
+			>>"$WORKDIR/logs/deps.log" 2>&1 ||
+			die "$EXIT_DEPS" "apt-get install failed for: $missing (see $WORKDIR/logs/deps.log)"
+		return 0
+	fi
+	die "$EXIT_DEPS" "missing Debian packages; run: apt-get install --no-install-recommends $missing"
+}
+
+help_deps() {
+	cat <<'H'
+Usage: dom0kit deps [--install] [STAGE...]
+Lists the Debian packages each stage needs and which are missing.
+--install installs the missing ones (root only).
+H
+}
+DEPS_INSTALL='' DEPS_STAGES=()
+args_deps() {
+	local a
+	for a in "$@"; do
+		case $a in
+		--install) DEPS_INSTALL=1 ;;
+		-*) die "$EXIT_USAGE" "unknown option for deps: $a" ;;
+		*) deps_for "$a" >/dev/null || die "$EXIT_USAGE" "unknown stage: $a"; DEPS_STAGES+=("$a") ;;
+		esac
+	done
+}
+cmd_deps() {
+	local s missing
+	[ ${#DEPS_STAGES[@]} -gt 0 ] || DEPS_STAGES=(fetch patch configure compile package boot-test lint)
+	for s in "${DEPS_STAGES[@]}"; do
+		# shellcheck disable=SC2046
+		missing=$(missing_deps $(deps_for "$s") | tr '\n' ' ')
+		printf '%-10s %s%s\n' "$s:" "$(deps_for "$s")" "${missing:+   (missing: ${missing% })}"
+	done
+	[ -z "$DEPS_INSTALL" ] || ensure_deps --install "${DEPS_STAGES[@]}"
+}

@@ -1,0 +1,145 @@
+# shellcheck shell=bash
+# fetch: gets the pristine kernel source for RELEASE into the cache,
+# verifies it (again on every reuse) and records where it is in
+# STATEDIR/source for the patch stage.
+
+# shellcheck source=scripts/lib/apt-private.sh
+. "$LIB/apt-private.sh"
+# shellcheck source=scripts/lib/fetch-signed.sh
+. "$LIB/fetch-signed.sh"
+
+help_fetch() {
+	cat <<'H'
+Usage: dom0kit fetch [--kernel SPEC] [--source SRC]
+Sources:
+  debian          linux_X.Y.Z.orig.tar.xz through a private apt setup in the
+                  cache; apt checks the signed indices and the checksum
+  kernel.org      linux-X.Y.Z.tar.xz + .tar.sign, checked with gpg against
+                  scripts/keys/kernel.org/*.asc (--keyring FILE to override;
+                  DOM0KIT_KERNEL_ORG_URL sets the URL base)
+  git:URL@TAG     a tag of a git tree (verified with --keyring when given)
+  tarball:PATH    a local kernel tarball
+  dir:PATH        a local kernel tree
+Downloads are cached in ${XDG_CACHE_HOME:-~/.cache}/dom0kit/sources.
+Writes: WORKDIR/state/RELEASE/source
+H
+}
+FETCH_KEYRING=
+args_fetch() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--keyring=*) FETCH_KEYRING=${1#--keyring=} ;;
+		*) die "$EXIT_USAGE" "unknown option for fetch: $1 (use --keyring=FILE)" ;;
+		esac
+		shift
+	done
+}
+
+SOURCES_CACHE=$DOM0KIT_CACHE/sources
+
+# tree_release DIR-or-TARBALL: the X.Y.Z the top Makefile declares.
+makefile_release() {
+	awk -F' *= *' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
+		END {if (v != "") printf "%s.%s.%s\n", v, p, s}'
+}
+check_release_matches() {
+	local what=$1 found=$2
+	[ -n "$found" ] || die "$EXIT_FETCH" "$what: not a kernel tree (no VERSION in its top Makefile)"
+	found=${found%.0}
+	[ "$found" = "$RELEASE" ] ||
+		die "$EXIT_USAGE" "$what holds linux $found, not $RELEASE: pass --kernel $found"
+}
+
+# Debian: find the Debian version that carries upstream RELEASE, and the
+# sha256 of its orig tarball as the signed Sources index states it.
+debian_orig_sha256() {
+	apt_private apt-cache showsrc linux 2>/dev/null | awk -v rel="$RELEASE" -v f="linux_$RELEASE.orig.tar.xz" '
+		/^Version: / { v = $2; u = v; sub(/-[^-]*$/, "", u) }
+		/^Checksums-Sha256:/ { sums = 1; next }
+		sums && /^ / { if ($3 == f && u == rel && !found) { print v, $1; found = 1 } next }
+		{ sums = 0 }'
+}
+
+fetch_debian() {
+	local orig=$SOURCES_CACHE/linux_$RELEASE.orig.tar.xz entry version sha tmp
+	apt_root src
+	apt_update_if_old
+	entry=$(debian_orig_sha256)
+	if [ -z "$entry" ]; then
+		apt_update_if_old force
+		entry=$(debian_orig_sha256)
+	fi
+	[ -n "$entry" ] || die "$EXIT_USAGE" "linux $RELEASE is not in Debian's source indices (bookworm, trixie, sid, backports, security); releases listed for $LINE: $(apt_private apt-cache showsrc linux 2>/dev/null |
+		awk -v l="$LINE" '/^Version: /{u=$2; sub(/-[^-]*$/,"",u); sub(/~.*/,"",u); if (index(u, l".")==1) print u}' | sort -uV | tr '\n' ' ')"
+	read -r version sha <<<"$entry"
+	if [ -f "$orig" ]; then
+		if [ "$(sha256_of "$orig")" = "$sha" ]; then
+			echo "tarball $orig"
+			return 0
+		fi
+		warn "cached $orig does not match Debian's checksum; removed, downloading again"
+		rm -f "$orig"
+	fi
+	planned fetch "apt-get source --download-only linux=$version (linux_$RELEASE.orig.tar.xz)" && return 0
+	mkdir -p "$SOURCES_CACHE"
+	tmp=$(mktemp -d "$SOURCES_CACHE/.apt.XXXXXX")
+	if ! (cd "$tmp" && apt_private apt-get source --download-only -q "linux=$version") >"$WORKDIR/logs/fetch-apt.log" 2>&1; then
+		rm -rf "$tmp"
+		if grep -q '404' "$WORKDIR/logs/fetch-apt.log"; then
+			die "$EXIT_FETCH" "Debian lists linux $version but its mirror does not serve linux_$RELEASE.orig.tar.xz (404 Not Found)"
+		fi
+		die "$EXIT_FETCH" "download of linux_$RELEASE.orig.tar.xz failed: $(grep -E '^(E|W):' "$WORKDIR/logs/fetch-apt.log" | head -n 1)"
+	fi
+	# apt checked the hash already; checking again costs a second and
+	# guards against a mirror that served the wrong file under the name.
+	if [ "$(sha256_of "$tmp/linux_$RELEASE.orig.tar.xz")" != "$sha" ]; then
+		rm -rf "$tmp"
+		die "$EXIT_FETCH" "linux_$RELEASE.orig.tar.xz does not match the checksum in Debian's signed index; removed"
+	fi
+	mv -f "$tmp/linux_$RELEASE.orig.tar.xz" "$orig"
+	rm -rf "$tmp"
+	echo "tarball $orig"
+}
+
+fetch_local_tarball() {
+	local path=$1
+	[ -f "$path" ] || die "$EXIT_USAGE" "no such tarball: $path"
+	path=$(readlink -f "$path")
+	local mk
+	mk=$(tar -xOf "$path" --wildcards --no-wildcards-match-slash '*/Makefile' 2>/dev/null | head -n 10) ||
+		true
+	[ -n "$mk" ] || die "$EXIT_FETCH" "corrupt or unreadable tarball: $path"
+	check_release_matches "$path" "$(makefile_release <<<"$mk")"
+	echo "tarball $path"
+}
+
+fetch_local_dir() {
+	local path=$1
+	[ -d "$path" ] || die "$EXIT_USAGE" "no such directory: $path"
+	path=$(readlink -f "$path")
+	[ -f "$path/Makefile" ] || die "$EXIT_FETCH" "$path: not a kernel tree (no Makefile)"
+	check_release_matches "$path" "$(head -n 10 "$path/Makefile" | makefile_release)"
+	echo "dir $path"
+}
+
+cmd_fetch() {
+	local source_line
+	ensure_deps fetch
+	stage_begin fetch
+	mkdir -p "$WORKDIR/logs" "$STATEDIR"
+	case $OPT_SOURCE in
+	debian) source_line=$(fetch_debian) ;;
+	kernel.org) source_line=$(fetch_kernel_org) ;;
+	git:*@*) source_line=$(fetch_git "${OPT_SOURCE#git:}") ;;
+	tarball:?*) source_line=$(fetch_local_tarball "${OPT_SOURCE#tarball:}") ;;
+	dir:?*) source_line=$(fetch_local_dir "${OPT_SOURCE#dir:}") ;;
+	*) die "$EXIT_USAGE" "unknown source: $OPT_SOURCE (debian, kernel.org, git:URL@TAG, tarball:PATH, dir:PATH)" ;;
+	esac
+	if [ -n "$OPT_DRY_RUN" ]; then
+		printf '%s\n' "$source_line"
+		return 0
+	fi
+	# The source line names the input of patch; its digest joins the stamp.
+	printf '%s\n' "$source_line" | write_atomic "$STATEDIR/source"
+	stage_end fetch
+}

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# kmake: the one way every stage calls the kernel's make, so that the
+# configure, compile and package stages agree on every variable (a change
+# in CC or LOCALVERSION between them would make kbuild redo everything).
+
+# The release date, from the top Makefile's mtime in the pristine tree,
+# keeps the embedded build timestamp reproducible.
+build_timestamp() {
+	date -u -d "@$(stat -c %Y "$SRCDIR/Makefile")" '+%a %b %e %H:%M:%S UTC %Y'
+}
+
+kmake() {
+	local cc=gcc
+	if command -v ccache >/dev/null 2>&1 && [ -z "${DOM0KIT_NO_CCACHE:-}" ]; then
+		cc="ccache gcc"
+		export CCACHE_DIR=${CCACHE_DIR:-$DOM0KIT_CACHE/ccache}
+		# Paths under the work dir are hashed relative to it, so the same
+		# release built in another work dir still hits the cache.
+		export CCACHE_BASEDIR=$WORKDIR CCACHE_NOHASHDIR=1
+		# Depend mode skips the preprocessor on a hit and halves the cost
+		# of a cold cache.
+		export CCACHE_DEPEND=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+	fi
+	make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$cc" -j"$OPT_JOBS" \
+		LOCALVERSION="$OPT_LOCALVERSION" \
+		KBUILD_BUILD_TIMESTAMP="$(build_timestamp)" \
+		KBUILD_BUILD_USER=dom0kit KBUILD_BUILD_HOST=dom0kit \
+		"$@"
+}

@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# Shared test library, in the spirit of git's t/test-lib.sh: every test
+# script sources it, declares cases with test_expect_success and ends with
+# test_done. Each case prints "ok N - desc" or "not ok N - desc"; the
+# runner (tests/run) adds the counts up into "N passed, N failed".
+
+set -u
+TEST_DIRECTORY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$TEST_DIRECTORY/.." && pwd)
+export TOP TEST_DIRECTORY
+DOM0KIT="$TOP/scripts/dom0kit"
+test_name=$(basename "$0" .sh)
+# Scratch space per script, removed on success, kept on failure for a look.
+TRASH=${TEST_TRASH_ROOT:-${TMPDIR:-/tmp}}/dom0kit-test.$test_name.$$
+rm -rf "$TRASH" && mkdir -p "$TRASH"
+test_count=0
+test_failed=0
+test_skipped=0
+
+say() { printf '%s\n' "$*"; }
+
+# test_expect_success DESC BODY: BODY runs in a subshell inside $TRASH;
+# its output goes to $TRASH/case-N.out and is shown only on failure.
+test_expect_success() {
+	local desc=$1 body=$2 out
+	test_count=$((test_count + 1))
+	out="$TRASH/case-$test_count.out"
+	# Not inside `if`: bash ignores set -e in a tested context, and every
+	# step of a body must count, not only its last.
+	(
+		cd "$TRASH" || exit 1
+		set -e
+		eval "$body"
+	) >"$out" 2>&1
+	if [ $? -eq 0 ]; then
+		say "ok $test_count - $desc"
+	else
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $desc"
+		sed 's/^/#   /' "$out" | tail -n 40
+	fi
+}
+
+# test_expect_failure is for a command that must fail: the body must exit
+# nonzero; used through `! cmd` in bodies instead, kept for readability.
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	say "ok $test_count - # SKIP $1"
+}
+
+# Helpers for bodies.
+test_must_fail() { if "$@"; then echo "expected failure: $*" >&2; return 1; fi; return 0; }
+test_cmp() { diff -u "$1" "$2"; }
+test_grep() { grep -E "$@" || { echo "no match for: ${*: -2:1} in ${*: -1}" >&2; tail -n 20 "${@: -1}" >&2; return 1; }; }
+# one_line FILE: the file holds exactly one non-empty line (bad input contract).
+one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line in $1:"; cat "$1"; return 1; }; }
+
+test_done() {
+	say "# $test_name: $((test_count - test_failed)) passed, $test_failed failed, $test_skipped skipped"
+	if [ "$test_failed" -eq 0 ]; then
+		rm -rf "$TRASH"
+		exit 0
+	fi
+	say "# kept $TRASH"
+	exit 1
+}
