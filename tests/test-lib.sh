@@ -8,7 +8,7 @@ set -u
 TEST_DIRECTORY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$TEST_DIRECTORY/.." && pwd)
 export TOP TEST_DIRECTORY
-DOM0KIT="$TOP/scripts/dom0kit"
+export DOM0KIT="$TOP/scripts/dom0kit"
 test_name=$(basename "$0" .sh)
 # Scratch space per script, removed on success, kept on failure for a look.
 TRASH=${TEST_TRASH_ROOT:-${TMPDIR:-/tmp}}/dom0kit-test.$test_name.$$
@@ -22,7 +22,7 @@ say() { printf '%s\n' "$*"; }
 # test_expect_success DESC BODY: BODY runs in a subshell inside $TRASH;
 # its output goes to $TRASH/case-N.out and is shown only on failure.
 test_expect_success() {
-	local desc=$1 body=$2 out
+	local desc=$1 body=$2 out rc
 	test_count=$((test_count + 1))
 	out="$TRASH/case-$test_count.out"
 	# Not inside `if`: bash ignores set -e in a tested context, and every
@@ -32,7 +32,8 @@ test_expect_success() {
 		set -e
 		eval "$body"
 	) >"$out" 2>&1
-	if [ $? -eq 0 ]; then
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
 		say "ok $test_count - $desc"
 	else
 		test_failed=$((test_failed + 1))

@@ -19,7 +19,9 @@ die() {
 	exit "$code"
 }
 warn() { printf 'dom0kit: warning: %s\n' "$*" >&2; }
-info() { [ -n "${OPT_QUIET:-}" ] || printf '%s\n' "$*" >&2; }
+# Progress goes to stdout, errors to stderr: a failing run's stderr is
+# exactly its one-line error.
+info() { [ -n "${OPT_QUIET:-}" ] || printf '%s\n' "$*"; }
 
 # Elapsed time as m:ss for the one progress line per stage.
 elapsed() { local s=$(($(date +%s) - $1)); printf '%d:%02d' $((s / 60)) $((s % 60)); }
@@ -72,7 +74,9 @@ stamp_write() { mkdir -p "$STATEDIR" && printf '%s\n' "$2" | write_atomic "$(sta
 stamp_clear() { rm -f "$(stamp_file "$1")"; }
 # A stamp's own digest, fed into the next stage's inputs so that a change
 # early in the pipeline invalidates everything after it.
-stamp_digest() { [ -f "$(stamp_file "$1")" ] && sha256_of "$(stamp_file "$1")"; }
+stamp_digest() {
+	if [ -f "$(stamp_file "$1")" ]; then sha256_of "$(stamp_file "$1")"; else echo none; fi
+}
 
 # One lock per work dir; flock releases it when the process exits, even on
 # a kill, so a crashed run never leaves a stale lock behind.
@@ -83,7 +87,10 @@ take_lock() {
 }
 
 # stage_begin NAME / stage_end NAME: the one progress line per stage.
-stage_begin() { STAGE_START=$(date +%s); info "==> $1 ($RELEASE)"; }
+stage_begin() {
+	STAGE_START=$(date +%s)
+	[ -n "${OPT_DRY_RUN:-}" ] || info "==> $1 ($RELEASE)"
+}
 stage_end() { info "==> $1 done in $(elapsed "$STAGE_START")"; }
 stage_skip() { info "==> $1: inputs unchanged, skipped"; }
 

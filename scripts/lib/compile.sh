@@ -19,6 +19,7 @@ H
 
 cmd_compile() {
 	ensure_deps compile
+	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS bzImage modules" && return 0
 	[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
 	local inputs
 	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION"
@@ -26,7 +27,6 @@ cmd_compile() {
 		stage_skip compile
 		return 0
 	fi
-	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS bzImage modules" && return 0
 	stage_begin compile
 	stamp_clear "compile@$OPT_PROFILE"
 	: >"$WORKDIR/logs/compile.log"

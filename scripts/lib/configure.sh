@@ -86,9 +86,10 @@ clear_distro_certs() {
 
 cmd_configure() {
 	ensure_deps configure
-	[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
 	load_profile
 	local inputs base_id f
+	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | tr '\n' ' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
+	[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
 	base_id=$(base_identity "$PROFILE_BASE")
 	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
 	for f in "${PROFILE_FRAGMENTS[@]}"; do inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; done
@@ -96,7 +97,6 @@ cmd_configure() {
 		stage_skip configure
 		return 0
 	fi
-	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | tr '\n' ' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
 	stage_begin configure
 	stamp_clear "configure@$OPT_PROFILE"
 	: >"$WORKDIR/logs/configure.log"

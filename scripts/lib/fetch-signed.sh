@@ -87,6 +87,7 @@ fetch_git() {
 	fi
 	rm -f "$tar" "$tar.sha256"
 	planned fetch "git clone --depth 1 --branch $tag $url" && return 0
+	mkdir -p "$SOURCES_CACHE"
 	tmp=$(mktemp -d "$SOURCES_CACHE/.git.XXXXXX")
 	if ! git clone -q --depth 1 --branch "$tag" "$url" "$tmp/tree" >"$WORKDIR/logs/fetch-git.log" 2>&1; then
 		rm -rf "$tmp"

@@ -126,19 +126,19 @@ cmd_fetch() {
 	local source_line
 	ensure_deps fetch
 	stage_begin fetch
-	mkdir -p "$WORKDIR/logs" "$STATEDIR"
 	case $OPT_SOURCE in
 	debian) source_line=$(fetch_debian) ;;
 	kernel.org) source_line=$(fetch_kernel_org) ;;
 	git:*@*) source_line=$(fetch_git "${OPT_SOURCE#git:}") ;;
 	tarball:?*) source_line=$(fetch_local_tarball "${OPT_SOURCE#tarball:}") ;;
 	dir:?*) source_line=$(fetch_local_dir "${OPT_SOURCE#dir:}") ;;
-	*) die "$EXIT_USAGE" "unknown source: $OPT_SOURCE (debian, kernel.org, git:URL@TAG, tarball:PATH, dir:PATH)" ;;
+	*) die "$EXIT_USAGE" "unknown source: $OPT_SOURCE" ;; # the dispatcher checked it
 	esac
 	if [ -n "$OPT_DRY_RUN" ]; then
-		printf '%s\n' "$source_line"
+		case $source_line in would*) echo "$source_line" ;; *) echo "would fetch: use $source_line" ;; esac
 		return 0
 	fi
+	mkdir -p "$STATEDIR"
 	# The source line names the input of patch; its digest joins the stamp.
 	printf '%s\n' "$source_line" | write_atomic "$STATEDIR/source"
 	stage_end fetch

@@ -18,6 +18,7 @@ package_version() { echo "$RELEASE-${OPT_REVISION}dom0"; }
 
 cmd_package() {
 	ensure_deps package
+	planned package "make bindeb-pkg KDEB_PKGVERSION=$(package_version) into $OUTDIR" && return 0
 	[ -f "$OBJDIR/arch/x86/boot/bzImage" ] || die "$EXIT_USAGE" "no compiled kernel for $RELEASE: run dom0kit compile --kernel $RELEASE first"
 	local inputs version debs
 	version=$(package_version)
@@ -26,7 +27,6 @@ cmd_package() {
 		stage_skip package
 		return 0
 	fi
-	planned package "make bindeb-pkg KDEB_PKGVERSION=$version into $OUTDIR" && return 0
 	stage_begin package
 	stamp_clear "package@$OPT_PROFILE"
 	: >"$WORKDIR/logs/package.log"

@@ -104,10 +104,11 @@ quilt_failure() {
 cmd_patch() {
 	local inputs name path
 	ensure_deps patch
-	[ -f "$STATEDIR/source" ] || die "$EXIT_USAGE" "no source fetched for $RELEASE yet: run dom0kit fetch --kernel $RELEASE"
 	QUILT_DIR=$STATEDIR/patches
 	local entries
 	entries=$(series_files)
+	planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR" && return 0
+	[ -f "$STATEDIR/source" ] || die "$EXIT_USAGE" "no source fetched for $RELEASE yet: run dom0kit fetch --kernel $RELEASE"
 	inputs="source $(cat "$STATEDIR/source")"
 	while read -r name path; do
 		[ -n "$name" ] && inputs+=$'\n'"patch $name $(sha256_of "$path")"
@@ -116,7 +117,6 @@ cmd_patch() {
 		stage_skip patch
 		return 0
 	fi
-	planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR" && return 0
 	stage_begin patch
 	stamp_clear patch
 	: >"$WORKDIR/logs/patch.log"
