@@ -60,7 +60,7 @@ test_expect_success 'debian: an unreachable mirror' '
 
 # kernel.org: a throwaway key signs a small tree served on 127.0.0.1.
 export GNUPGHOME=$TRASH/gnupg
-mkdir -m 700 -p "$GNUPGHOME"
+mkdir -p "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
 gpg --batch --quiet --passphrase "" --quick-gen-key "dom0kit test <test@dom0kit.invalid>" ed25519 sign never 2>/dev/null
 gpg --batch --quiet --armor --export test@dom0kit.invalid >"$TRASH/test-key.asc"
 mkdir -p "$TRASH/srv/good/linux-6.12.107" "$TRASH/srv/bad" "$TRASH/srv/unsigned"

@@ -28,7 +28,8 @@ elapsed() { local s=$(($(date +%s) - $1)); printf '%d:%02d' $((s / 60)) $((s % 6
 
 # run_logged STAGE CMD...: runs CMD with all output in logs/STAGE.log.
 # On failure prints the last 30 lines and where the full log is, so the
-# real error is not buried in a kernel build's output.
+# real error is not buried in a kernel build's output; the caller's die
+# then ends stderr with the one-line reason.
 run_logged() {
 	local stage=$1 log; shift
 	log="$WORKDIR/logs/$stage.log"
@@ -38,16 +39,22 @@ run_logged() {
 		return 0
 	fi
 	local rc=$?
-	if grep -q 'No space left on device' "$log"; then
-		printf 'dom0kit: %s: disk full (No space left on device) under %s\n' \
-			"$stage" "$(df -P "$WORKDIR" | awk 'NR==2 {print $6}')" >&2
-	fi
 	{
 		echo "---- last 30 lines of $log ----"
 		tail -n 30 "$log"
 		echo "---- full log: $log ----"
 	} >&2
 	return "$rc"
+}
+
+# why_failed STAGE DEFAULT: the one-line reason of a failed command: a
+# full disk is named as such, anything else gets DEFAULT.
+why_failed() {
+	if grep -q 'No space left on device' "$WORKDIR/logs/$1.log" 2>/dev/null; then
+		echo "disk full (No space left on device) under $(df -P "$WORKDIR" | awk 'NR==2 {print $6}') during $1"
+	else
+		echo "$2"
+	fi
 }
 
 # Writes stdin to FILE through a temp file in the same directory, so a

@@ -30,7 +30,7 @@ cmd_compile() {
 	stage_begin compile
 	stamp_clear "compile@$OPT_PROFILE"
 	: >"$WORKDIR/logs/compile.log"
-	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "kernel build failed (log: $WORKDIR/logs/compile.log)"
+	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)
 	[ "$krel" = "$KERNELRELEASE" ] || warn "kernel release is $krel, expected $KERNELRELEASE"

@@ -115,8 +115,18 @@ cmd_configure() {
 	if [ "$PROFILE_TRIM" = localmodconfig ]; then
 		local lsmod=${DOM0KIT_LSMOD:-/proc/modules}
 		[ -r "$lsmod" ] || die "$EXIT_USAGE" "host profile: cannot read the module list $lsmod"
-		run_logged configure kmake KCONFIG_CONFIG=$new LSMOD="$lsmod" localmodconfig </dev/null ||
-			die "$EXIT_FAIL" "localmodconfig failed"
+		# streamline_config.pl reads ./.config whatever KCONFIG_CONFIG says,
+		# so it runs in a scratch dir that holds the candidate as .config.
+		local scratch=$OBJDIR/.localmodconfig
+		rm -rf "$scratch" && mkdir -p "$scratch"
+		cp "$OBJDIR/$new" "$scratch/.config"
+		if ! (cd "$scratch" && LSMOD=$lsmod srctree=$SRCDIR SRCARCH=x86 ARCH=x86_64 \
+			perl "$SRCDIR/scripts/kconfig/streamline_config.pl" --localmodconfig "$SRCDIR" Kconfig \
+			>"$OBJDIR/$new" 2>>"$WORKDIR/logs/configure.log"); then
+			rm -rf "$scratch" "$OBJDIR/$new"
+			die "$EXIT_FAIL" "localmodconfig failed (log: $WORKDIR/logs/configure.log)"
+		fi
+		rm -rf "$scratch"
 		# localmodconfig drops modules not loaded now; the fragments put
 		# every Xen and passthrough module back.
 		cat "${PROFILE_FRAGMENTS[@]}" >>"$OBJDIR/$new"

@@ -35,7 +35,7 @@ cmd_package() {
 	local debdir=$OBJDIR/..
 	rm -f "$debdir"/*_"$version"_*.deb "$debdir"/*_"$version"_*.buildinfo "$debdir"/*_"$version"_*.changes
 	run_logged package kmake bindeb-pkg KDEB_PKGVERSION="$version" KDEB_COMPRESS=xz ||
-		die "$EXIT_FAIL" "packaging failed (log: $WORKDIR/logs/package.log)"
+		die "$EXIT_FAIL" "$(why_failed package "packaging failed (log: $WORKDIR/logs/package.log)")"
 	debs=("$debdir"/*_"$version"_*.deb)
 	[ ${#debs[@]} -gt 0 ] || die "$EXIT_FAIL" "bindeb-pkg produced no .deb for $version"
 	# Copy into a temp dir on the out dir's file system, then rename, so

@@ -49,13 +49,13 @@ unpack_source() {
 	tarball)
 		run_logged patch tar -xf "$path" -C "$tmp" --strip-components=1 || {
 			rm -rf "$tmp"
-			die "$EXIT_FAIL" "cannot unpack $path (corrupt tarball or disk full)"
+			die "$EXIT_FAIL" "$(why_failed patch "cannot unpack $path: corrupt tarball")"
 		}
 		;;
 	dir)
 		run_logged patch rsync -a --exclude=.git --exclude=.pc "$path/" "$tmp/" || {
 			rm -rf "$tmp"
-			die "$EXIT_FAIL" "cannot copy $path"
+			die "$EXIT_FAIL" "$(why_failed patch "cannot copy $path")"
 		}
 		;;
 	*) die "$EXIT_FAIL" "unknown entry in $STATEDIR/source: $source_line" ;;

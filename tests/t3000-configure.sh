@@ -1,0 +1,82 @@
+#!/bin/bash
+# configure: bases, profiles and fragments on the real 6.12 tree; the
+# audit fails naming every requested symbol that did not land.
+. "$(dirname "$0")/test-lib.sh"
+
+W=$TRASH/w
+export W
+cfg() { grep -E "^$1=" "$W/build/linux-6.12.107-$2/.config"; }
+export -f cfg
+
+test_expect_success 'setup: the pristine 6.12 tree' '
+	"$DOM0KIT" --workdir "$W" fetch >/dev/null && "$DOM0KIT" --workdir "$W" patch >/dev/null
+'
+
+test_expect_success 'qemu profile: allnoconfig + fragments, every requested symbol holds' '
+	"$DOM0KIT" --workdir "$W" --profile qemu configure >out &&
+	grep -E "audit: [0-9]+ requested symbols hold" out &&
+	cfg CONFIG_XEN_DOM0 qemu | grep -q =y && cfg CONFIG_XEN_PCIDEV_BACKEND qemu | grep -q =m &&
+	cfg CONFIG_KVM_AMD qemu | grep -q =m && cfg CONFIG_VFIO_DEVICE_CDEV qemu | grep -q =y &&
+	! grep -q "^CONFIG_DRM=" "$W/build/linux-6.12.107-qemu/.config"
+'
+
+test_expect_success 'unchanged inputs: skipped, .config keeps its mtime' '
+	m=$(stat -c %Y "$W/build/linux-6.12.107-qemu/.config") &&
+	"$DOM0KIT" --workdir "$W" --profile qemu configure >out &&
+	grep -q "configure: inputs unchanged, skipped" out &&
+	test "$(stat -c %Y "$W/build/linux-6.12.107-qemu/.config")" = "$m"
+'
+
+test_expect_success 'a symbol that cannot land fails the audit, naming it; .config untouched' '
+	cp -r "$TOP/configs" c1 && echo "CONFIG_DOM0KIT_NO_SUCH_SYMBOL=y" >>c1/xen-dom0.config &&
+	sed -i "/^CONFIG_VFIO=m/d" c1/kvm-host.config &&
+	sum=$(sha256sum <"$W/build/linux-6.12.107-qemu/.config") &&
+	rc=0 && DOM0KIT_CONFIGS=$PWD/c1 "$DOM0KIT" --workdir "$W" --profile qemu configure >out 2>err || rc=$? &&
+	test $rc = 1 &&
+	grep -q "config audit failed: 6 requested symbols did not land" err &&
+	grep -q "CONFIG_DOM0KIT_NO_SUCH_SYMBOL: requested y, got n" err &&
+	grep -q "CONFIG_VFIO_PCI: requested m, got n" err &&
+	test "$(sha256sum <"$W/build/linux-6.12.107-qemu/.config")" = "$sum" &&
+	[ ! -e "$W/build/linux-6.12.107-qemu/.config.dom0kit-new" ]
+'
+
+test_expect_success 'a failed audit leaves no stamp: the next run configures again' '
+	"$DOM0KIT" --workdir "$W" --profile qemu configure >out && ! grep -q skipped out
+'
+
+test_expect_success 'a base that is not a kernel config' '
+	echo hello >notconfig && rc=0 &&
+	"$DOM0KIT" --workdir "$W" --profile qemu --base "$PWD/notconfig" configure >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "not a kernel config: .*notconfig" err
+'
+
+test_expect_success 'running base without /boot/config of the running kernel' '
+	rc=0 && DOM0KIT_RUNNING_CONFIG=/nonexistent/config-x "$DOM0KIT" --workdir "$W" --profile qemu --base running configure >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "no running kernel config at /nonexistent/config-x" err
+'
+
+test_expect_success 'distro profile: Debian.s own 6.12 config plus every fragment holds' '
+	"$DOM0KIT" --workdir "$W" configure >out &&
+	grep -E "audit: [0-9]+ requested symbols hold" out &&
+	ls "${DOM0KIT_CACHE:-$HOME/.cache/dom0kit}"/configs/debian-6.12-*.config &&
+	cfg CONFIG_XEN_DOM0 distro | grep -q =y && cfg CONFIG_SND_HDA_INTEL distro | grep -q =m &&
+	cfg CONFIG_XEN_PCIDEV_BACKEND distro | grep -q =m &&
+	! grep -E "^CONFIG_[A-Z_]+=\"debian/" "$W/build/linux-6.12.107-distro/.config"
+'
+
+test_expect_success 'Debian certificate paths of a base config are cleared' '
+	cat "${DOM0KIT_CACHE:-$HOME/.cache/dom0kit}"/configs/debian-6.12-*.config >base.config &&
+	printf "%s\n" "CONFIG_SYSTEM_TRUSTED_KEYS=\"debian/certs/debian-uefi-certs.pem\"" "CONFIG_MODULE_SIG_KEY=\"debian/certs/signing.pem\"" >>base.config &&
+	"$DOM0KIT" --workdir "$W" --base "$PWD/base.config" configure >out &&
+	cfg CONFIG_SYSTEM_TRUSTED_KEYS distro | grep -qx "CONFIG_SYSTEM_TRUSTED_KEYS=\"\"" &&
+	! grep -q "debian/certs" "$W/build/linux-6.12.107-distro/.config"
+'
+
+test_expect_success 'host profile: trimmed to the loaded modules, Xen and passthrough kept' '
+	printf "%s\n" "Module Size Used" "ext4 1 0 - Live 0x0" "e1000e 1 0 - Live 0x0" >lsmod &&
+	DOM0KIT_LSMOD=$PWD/lsmod "$DOM0KIT" --workdir "$W" --profile host configure >out &&
+	grep -E "audit: [0-9]+ requested symbols hold" out &&
+	cfg CONFIG_E1000E host | grep -q =m && ! cfg CONFIG_SND_HDA_INTEL host &&
+	cfg CONFIG_XEN_PCIDEV_BACKEND host | grep -q =m && cfg CONFIG_XEN_NETDEV_BACKEND host | grep -q =m
+'
+test_done

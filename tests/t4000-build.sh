@@ -1,0 +1,93 @@
+#!/bin/bash
+# build: the whole pipeline on the qemu profile of the default line,
+# resumption, a broken patch, a warm rebuild, and a full disk.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/check-env.sh"
+
+V=6.12.107-1dom0
+K=6.12.107-dom0
+export V K
+build() { "$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu "$@"; }
+export -f build
+
+test_expect_success 'dom0kit build: fetch to packages on the qemu profile' '
+	build build >out &&
+	for s in fetch patch configure compile package; do grep -qE "^==> $s (done in|: inputs unchanged)" out || exit 1; done &&
+	for p in linux-image-${K}_${V}_amd64.deb linux-headers-${K}_${V}_amd64.deb; do
+		dpkg-deb --info "$CHECK_OUT/$p" >/dev/null || exit 1
+	done &&
+	dpkg-deb -c "$CHECK_OUT/linux-image-${K}_${V}_amd64.deb" | grep -q "./boot/vmlinuz-$K$" &&
+	dpkg-deb --fsys-tarfile "$CHECK_OUT/linux-image-${K}_${V}_amd64.deb" | tar -xO ./boot/config-$K | grep -qx CONFIG_XEN_DOM0=y &&
+	dpkg-deb -c "$CHECK_OUT/linux-image-${K}_${V}_amd64.deb" | grep -q "xen-pciback.ko" &&
+	[ -z "$(find "$CHECK_OUT" -name ".incoming.*")" ]
+'
+
+test_expect_success 'a second build skips every stage' '
+	build build >out &&
+	test "$(grep -c "inputs unchanged, skipped" out)" = 5
+'
+
+test_expect_success 'an interrupted run resumes at the stage that did not finish' '
+	rm "$CHECK_WORK/state/6.12.107/compile@qemu.stamp" &&
+	build build >out &&
+	grep -q "^==> patch: inputs unchanged" out && grep -q "^==> configure: inputs unchanged" out &&
+	grep -q "^==> compile done" out && grep -q "^==> package: inputs unchanged" out
+'
+
+test_expect_success 'the build is reproducible in its settings: user, host, timestamp' '
+	strings "$CHECK_WORK/build/linux-6.12.107-qemu/init/version.o" | grep -q "dom0kit@dom0kit"
+'
+
+test_expect_success 'package versions sort across revisions and releases' '
+	dpkg --compare-versions 6.12.107-2dom0 gt $V && dpkg --compare-versions 6.12.108-1dom0 gt 6.12.107-9dom0 &&
+	dpkg --compare-versions 7.2.8-1dom0 gt 6.12.107-1dom0
+'
+
+# A patch that breaks the build, then its fix: the warm rebuild compiles
+# only what the patch touches.
+mkdir -p "$TRASH/p/6.12"
+FILE=drivers/xen/xen-pciback/pci_stub.c
+mkpatch() {
+	local src=$CHECK_WORK/src/linux-6.12.107
+	mkdir -p "$TRASH/gen/a/${FILE%/*}" "$TRASH/gen/b/${FILE%/*}"
+	tar -xOf "$(cut -d' ' -f2 "$CHECK_WORK/state/6.12.107/source")" "linux-6.12.107/$FILE" >"$TRASH/gen/a/$FILE"
+	sed "$1" "$TRASH/gen/a/$FILE" >"$TRASH/gen/b/$FILE"
+	{ printf 'Description: test\n---\n'; (cd "$TRASH/gen" && diff -u "a/$FILE" "b/$FILE"); } >"$TRASH/p/6.12/t.patch"
+	echo t.patch >"$TRASH/p/6.12/series"
+	[ -d "$src" ]
+}
+export -f mkpatch
+export FILE
+
+test_expect_success 'a patch that breaks the compile: clear failure, no packages, no stamp' '
+	mkpatch "1a #error dom0kit test breakage" &&
+	ls "$CHECK_OUT" >before &&
+	rc=0 && build --patches "$TRASH/p" build >out 2>err || rc=$? &&
+	test $rc = 1 && tail -n 1 err | grep -q "kernel build failed (log: .*compile.log)" &&
+	grep -q "dom0kit test breakage" err &&
+	ls "$CHECK_OUT" | test_cmp before - &&
+	[ ! -e "$CHECK_WORK/state/6.12.107/compile@qemu.stamp" ]
+'
+
+test_expect_success 'the fixed patch: a warm rebuild compiles only the touched file' '
+	mkpatch "1a /* dom0kit warm rebuild */" &&
+	build --patches "$TRASH/p" compile >out &&
+	grep -q "CC \[M\]  $FILE" "$CHECK_WORK/logs/compile.log" &&
+	test "$(grep -cE "^  CC " "$CHECK_WORK/logs/compile.log")" -le 5
+'
+
+test_expect_success 'back to the repository series: rebuilt, packaged again' '
+	build build >out && grep -q "^==> compile done" out && grep -q "^==> package" out &&
+	! grep -q "dom0kit warm rebuild" "$CHECK_WORK/src/linux-6.12.107/$FILE"
+'
+
+test_expect_success 'a full disk: one clear last line, no half-unpacked tree' '
+	mkdir -p small && mount -t tmpfs -o size=40m tmpfs small &&
+	trap "umount $TRASH/small" EXIT &&
+	"$DOM0KIT" --workdir small/w fetch >/dev/null &&
+	rc=0 && "$DOM0KIT" --workdir small/w --outdir small/out patch >out 2>err || rc=$? &&
+	leftover=$(ls -A small/w/src) && umount small && trap - EXIT &&
+	test -z "$leftover" &&
+	test $rc = 1 && tail -n 1 err | grep -q "^dom0kit: disk full (No space left on device) under .*small during patch"
+'
+test_done
