@@ -123,7 +123,7 @@ cmd_configure() {
 		if ! (cd "$scratch" && LSMOD=$lsmod srctree=$SRCDIR SRCARCH=x86 ARCH=x86_64 \
 			perl "$SRCDIR/scripts/kconfig/streamline_config.pl" --localmodconfig "$SRCDIR" Kconfig \
 			>"$OBJDIR/$new" 2>>"$WORKDIR/logs/configure.log"); then
-			rm -rf "$scratch" "$OBJDIR/$new"
+			rm -rf "${scratch:?}" "${OBJDIR:?}/$new"
 			die "$EXIT_FAIL" "localmodconfig failed (log: $WORKDIR/logs/configure.log)"
 		fi
 		rm -rf "$scratch"
