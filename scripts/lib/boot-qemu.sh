@@ -39,11 +39,7 @@ has_marker() { tr -d '\r' <"$BOOT_LOG" | grep -aqF -- "$1"; }
 
 # check DESCRIPTION FIXED-STRING: one check of a scenario.
 check() {
-	if has_marker "$2"; then
-		return 0
-	fi
-	CHECKS_FAILED+=("$1 (no '$2' on the console)")
-	return 1
+	has_marker "$2" || CHECKS_FAILED+=("$1 (no '$2' on the console)")
 }
 
 # report SCENARIO: one result line; on failure the failed checks and the
