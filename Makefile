@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs check check-deps check-debug check-lines fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-lines fuzz clean
 
 all: tools progs
 
@@ -12,6 +12,9 @@ tools:
 
 progs:
 	$(MAKE) -C tests/progs
+
+install:
+	$(MAKE) -C tools/xen-passthrough install
 
 # Installs what the checks need from Debian's packages (root only), then
 # runs every tests/t*.sh; ends with "N passed, N failed".

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * xen-passthrough: which PCI devices can a Xen dom0 give to a guest, and
+ * moving them to xen-pciback.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "options.h"
+#include "util.h"
+
+#define VERSION "0.1"
+
+static void usage(FILE *f)
+{
+	fputs("usage: " PROG " [options] list [--json]\n"
+	      "       " PROG " [options] check DEVICE\n"
+	      "       " PROG " [options] assign DEVICE [--persist] [--force]\n"
+	      "       " PROG " [options] release DEVICE [--persist]\n"
+	      "       " PROG " [options] xl-config DEVICE\n"
+	      "DEVICE: BDF (0000:01:00.0 or 01:00.0), vendor:device (8086:10d3),\n"
+	      "        or PCI path (0000:00:1c.0/00.0)\n"
+	      "options: --sysfs-root DIR  --proc-root DIR  --dump FILE  --conf FILE\n"
+	      "         --no-names  --help  --version\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "persist", no_argument, NULL, 'p' },
+		{ "sysfs-root", required_argument, NULL, 's' },
+		{ "proc-root", required_argument, NULL, 'P' },
+		{ "dump", required_argument, NULL, 'd' },
+		{ "conf", required_argument, NULL, 'c' },
+		{ "no-names", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options o = { .proc_root = "/proc", .conf = XP_DEFAULT_CONF };
+	bool sysfs_given = false;
+	const char *cmd, *dev = NULL;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o.json = true; break;
+		case 'f': o.force = true; break;
+		case 'p': o.persist = true; break;
+		case 's': o.sysfs_root = optarg; sysfs_given = true; break;
+		case 'P': o.proc_root = optarg; break;
+		case 'd': o.dump = optarg; break;
+		case 'c': o.conf = optarg; break;
+		case 'n': o.no_names = true; break;
+		case 'h': usage(stdout); return XP_EXIT_OK;
+		case 'V': puts(PROG " " VERSION); return XP_EXIT_OK;
+		case ':':
+			xp_err("option %s needs an argument", argv[optind - 1]);
+			return XP_EXIT_USAGE;
+		default:
+			xp_err("unknown option %s (see --help)", argv[optind - 1]);
+			return XP_EXIT_USAGE;
+		}
+	}
+	if (!sysfs_given && !o.dump)
+		o.sysfs_root = "/sys";
+	if (optind >= argc) {
+		usage(stderr);
+		return XP_EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "list")) {
+		if (optind >= argc) {
+			xp_err("%s needs a DEVICE (see --help)", cmd);
+			return XP_EXIT_USAGE;
+		}
+		dev = argv[optind++];
+	}
+	if (optind < argc) {
+		xp_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return XP_EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(&o);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(&o, dev);
+	if (!strcmp(cmd, "assign"))
+		return cmd_assign(&o, dev);
+	if (!strcmp(cmd, "release"))
+		return cmd_release(&o, dev);
+	if (!strcmp(cmd, "xl-config"))
+		return cmd_xl_config(&o, dev);
+	xp_err("unknown command '%s' (see --help)", cmd);
+	return XP_EXIT_USAGE;
+}

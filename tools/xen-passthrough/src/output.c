@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "inuse.h"
+#include "json.h"
+#include "output.h"
+#include "topology.h"
+
+static void describe(const struct pdev *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s", p->vendor_name,
+		 p->vendor_name[0] && p->device_name[0] ? " " : "", p->device_name);
+	if (!buf[0])
+		snprintf(buf, size, "[%04x:%04x]", p->caps.vendor, p->caps.device);
+}
+
+static void verdict_short(const struct devset *ds, const struct verdict *v,
+			  char *buf, size_t size)
+{
+	if (v->kind != V_TOGETHER)
+		snprintf(buf, size, "%s", verdict_word(v->kind));
+	else if (v->nwith == 1)
+		snprintf(buf, size, "with %s", ds->d[v->with[0]].name);
+	else
+		snprintf(buf, size, "with %s +%zu", ds->d[v->with[0]].name, v->nwith - 1);
+}
+
+static bool isolated(const struct verdict *v)
+{
+	return v->non_acs_port < 0 && v->alias_bridge < 0 && !v->mf_no_acs;
+}
+
+void out_table(FILE *f, const struct devset *ds, const struct verdict *v)
+{
+	fprintf(f, "%-12s  %-4s  %-9s  %-14s %-3s %-22s %-4s %-25s %s\n", "BDF",
+		"CLS", "ID", "DRIVER", "PB", "RESET", "ISO", "VERDICT", "NAME");
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct pdev *p = &ds->d[i];
+		char rs[96], vs[64], name[256];
+
+		reset_names(reset_all(&v[i].reset), rs, sizeof(rs));
+		verdict_short(ds, &v[i], vs, sizeof(vs));
+		describe(p, name, sizeof(name));
+		fprintf(f, "%-12s  %04x  %04x:%04x  %-14s %-3s %-22s %-4s %-25s %.60s\n",
+			p->name, p->caps.class >> 8, p->caps.vendor, p->caps.device,
+			p->driver[0] ? p->driver : "-", pdev_is_pciback(p) ? "yes" : "no",
+			rs, isolated(&v[i]) ? "yes" : "no", vs, name);
+	}
+}
+
+static void json_names(FILE *f, const struct devset *ds, const size_t *idx,
+		       size_t n, bool endpoints_only)
+{
+	bool first = true;
+
+	fputc('[', f);
+	for (size_t j = 0; j < n; j++) {
+		if (endpoints_only && caps_is_bridge(&ds->d[idx[j]].caps))
+			continue;
+		if (!first)
+			fputc(',', f);
+		first = false;
+		json_str(f, ds->d[idx[j]].name);
+	}
+	fputc(']', f);
+}
+
+static void json_opt(FILE *f, const char *key, const char *val, bool *first)
+{
+	json_key(f, key, first);
+	if (val && val[0])
+		json_str(f, val);
+	else
+		fputs("null", f);
+}
+
+static void json_methods(FILE *f, unsigned int m)
+{
+	char buf[128], *save = NULL;
+	bool first = true;
+
+	reset_names(m, buf, sizeof(buf));
+	fputc('[', f);
+	for (char *t = m ? strtok_r(buf, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save)) {
+		fputs(first ? "" : ",", f);
+		first = false;
+		json_str(f, t);
+	}
+	fputc(']', f);
+}
+
+static void json_reset(FILE *f, const struct devset *ds, const struct reset_info *r)
+{
+	bool first = true;
+
+	fputc('{', f);
+	json_key(f, "methods", &first);
+	json_methods(f, r->methods);
+	json_key(f, "kernel", &first);
+	if (r->kernel_known)
+		json_methods(f, r->kernel);
+	else
+		fputs("null", f);
+	json_opt(f, "bus_reset_port", r->port >= 0 ? ds->d[r->port].name : NULL, &first);
+	json_key(f, "bus_reset_affects", &first);
+	json_names(f, ds, r->victims, r->nvictims, false);
+	fputc('}', f);
+}
+
+static void json_isolation(FILE *f, const struct devset *ds, size_t i,
+			   const struct verdict *v)
+{
+	bool first = true, f2 = true;
+	size_t steps = 0;
+
+	fputc('{', f);
+	json_key(f, "acs_path", &first);
+	fputc('[', f);
+	for (int k = ds->d[i].parent; k >= 0 && steps++ <= ds->n; k = ds->d[k].parent) {
+		bool ff = true;
+
+		fputs(f2 ? "{" : ",{", f);
+		f2 = false;
+		json_opt(f, "bdf", ds->d[k].name, &ff);
+		json_key(f, "acs", &ff);
+		fputs(iso_acs_enabled(ds, (size_t)k) ? "true}" : "false}", f);
+	}
+	fputc(']', f);
+	json_key(f, "multifunction", &first);
+	fputs(ds->d[i].caps.multifunction ? "true" : "false", f);
+	json_key(f, "multifunction_without_acs", &first);
+	fputs(v->mf_no_acs ? "true" : "false", f);
+	json_opt(f, "alias_bridge", v->alias_bridge >= 0 ? ds->d[v->alias_bridge].name : NULL, &first);
+	json_opt(f, "non_acs_port", v->non_acs_port >= 0 ? ds->d[v->non_acs_port].name : NULL, &first);
+	json_key(f, "group", &first);
+	json_names(f, ds, v->group, v->ngroup, false);
+	fputc('}', f);
+}
+
+static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+{
+	const struct pdev *p = &ds->d[i];
+	char buf[256];
+	bool first = true, vf = true;
+
+	fputc('{', f);
+	json_opt(f, "bdf", p->name, &first);
+	topo_path(ds, i, buf, sizeof(buf));
+	json_opt(f, "path", buf, &first);
+	snprintf(buf, sizeof(buf), "%06x", p->caps.class);
+	json_opt(f, "class", buf, &first);
+	json_opt(f, "class_name", p->class_name, &first);
+	snprintf(buf, sizeof(buf), "%04x:%04x", p->caps.vendor, p->caps.device);
+	json_opt(f, "id", buf, &first);
+	json_opt(f, "vendor_name", p->vendor_name, &first);
+	json_opt(f, "device_name", p->device_name, &first);
+	json_opt(f, "driver", p->driver, &first);
+	json_key(f, "pciback", &first);
+	fputs(pdev_is_pciback(p) ? "true" : "false", f);
+	json_opt(f, "pcie_type", p->caps.has_pcie ? pcie_type_name(p->caps.pcie_type) : NULL, &first);
+	json_key(f, "reset", &first);
+	json_reset(f, ds, &v->reset);
+	json_key(f, "isolation", &first);
+	json_isolation(f, ds, i, v);
+	json_key(f, "dom0_use", &first);
+	fprintf(f, "[%s%s%s%s%s]", p->dom0_use & DOM0_ROOTFS ? "\"root filesystem\"" : "",
+		(p->dom0_use & DOM0_ROOTFS) && (p->dom0_use & ~DOM0_ROOTFS) ? "," : "",
+		p->dom0_use & DOM0_CONSOLE ? "\"console\"" : "",
+		(p->dom0_use & DOM0_CONSOLE) && (p->dom0_use & DOM0_NETWORK) ? "," : "",
+		p->dom0_use & DOM0_NETWORK ? "\"default route\"" : "");
+	json_key(f, "verdict", &first);
+	fputc('{', f);
+	json_opt(f, "kind", verdict_word(v->kind), &vf);
+	json_key(f, "with", &vf);
+	json_names(f, ds, v->with, v->nwith, false);
+	json_opt(f, "reason", v->reason, &vf);
+	fputs("}}", f);
+}
+
+void out_json(FILE *f, const struct devset *ds, const struct verdict *v, bool dom0)
+{
+	fprintf(f, "{\"dom0\":%s,\"devices\":[", dom0 ? "true" : "false");
+	for (size_t i = 0; i < ds->n; i++) {
+		fputs(i ? ",\n" : "\n", f);
+		json_dev(f, ds, i, &v[i]);
+	}
+	fputs("\n]}\n", f);
+}
+
+static void check_reset(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+{
+	const struct pci_caps *c = &ds->d[i].caps;
+	const struct reset_info *r = &v->reset;
+	char buf[128];
+
+	if (r->caps_known)
+		fprintf(f, "Reset: PCIe FLR %s; AF FLR %s; PM reset %s.\n",
+			c->pcie_flr ? "yes" : c->has_pcie ? "no (DevCap)" : "n/a (not PCIe)",
+			c->af_flr ? "yes" : c->has_af ? "no" : "n/a (no AF capability)",
+			r->methods & RESET_PM ? "yes (NoSoftRst clear)" :
+			c->has_pm ? "no (NoSoftRst set)" : "n/a (no PM capability)");
+	if (r->port >= 0) {
+		fprintf(f, "A %s reset through %s is possible", r->methods & RESET_SLOT ?
+			"slot or secondary bus" : "secondary bus", ds->d[r->port].name);
+		if (r->nvictims) {
+			fputs("; it also resets", f);
+			for (size_t j = 0; j < r->nvictims; j++)
+				fprintf(f, "%s %s", j ? "," : "", ds->d[r->victims[j]].name);
+		}
+		fputs(".\n", f);
+	} else {
+		fputs("No bus reset: the device sits on a root bus or is a bridge.\n", f);
+	}
+	if (r->kernel_known) {
+		reset_names(r->kernel, buf, sizeof(buf));
+		fprintf(f, "The kernel offers: %s.\n", buf);
+	}
+}
+
+void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+{
+	const struct pdev *p = &ds->d[i];
+	char name[256], path[256], use[64];
+
+	describe(p, name, sizeof(name));
+	topo_path(ds, i, path, sizeof(path));
+	fprintf(f, "%s: %s%s%s [%04x:%04x], PCI path %s.\n", p->name,
+		p->class_name[0] ? p->class_name : "", p->class_name[0] ? ", " : "",
+		name, p->caps.vendor, p->caps.device, path);
+	fprintf(f, "Driver: %s%s.\n", p->driver[0] ? p->driver : "none",
+		pdev_is_pciback(p) ? " (owned by xen-pciback)" : "");
+	check_reset(f, ds, i, v);
+	for (int k = p->parent; k >= 0; k = ds->d[k].parent)
+		fprintf(f, "Upstream %s (%s): ACS %s.\n", ds->d[k].name,
+			ds->d[k].caps.has_pcie ? pcie_type_name(ds->d[k].caps.pcie_type) : "PCI bridge",
+			iso_acs_enabled(ds, (size_t)k) ? "isolates" : "does not isolate");
+	fprintf(f, "Verdict: %s: %s.\n",
+		v->kind == V_ALONE ? "assignable alone" :
+		v->kind == V_TOGETHER ? "assignable only together with others" :
+		v->kind == V_NO ? "not safely assignable" : "unknown", v->reason);
+	if (p->dom0_use) {
+		inuse_names(p->dom0_use, use, sizeof(use));
+		fprintf(f, "Warning: dom0 uses this device for its %s; assign refuses it without --force.\n", use);
+	}
+	if (v->kind == V_ALONE || v->kind == V_TOGETHER) {
+		fprintf(f, "To do: xen-passthrough assign %s --persist", p->name);
+		fputs(v->nwith ? " (moves all of them to pciback), then add to the guest:\n  " :
+		      ", then add to the guest:\n  ", f);
+		out_xl(f, ds, i, v);
+	} else if (v->kind == V_NO) {
+		fputs("To do: keep it in dom0; a guest needs another device or an "
+		      "emulated one.\n", f);
+	} else {
+		fputs("To do: run this check as root.\n", f);
+	}
+}
+
+void out_xl(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+{
+	size_t n, *m = verdict_members(v, i, &n);
+
+	fputs("pci = [ ", f);
+	for (size_t j = 0; j < n; j++) {
+		const struct pdev *p = &ds->d[m[j]];
+		bool usb = (p->caps.class >> 8) == 0x0c03;
+
+		/* USB host controllers are the usual owners of RMRRs. */
+		fprintf(f, "%s'%s%s'", j ? ", " : "", p->name,
+			usb ? ",rdm_policy=relaxed" : "");
+	}
+	fputs(" ]\n", f);
+	free(m);
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "persist.h"
+#include "sysfs.h"
+
+static const char header[] =
+	"# PCI devices that xen-pciback seizes at boot, one BDF per line.\n"
+	"# Written by xen-passthrough(8), read by dom0-initramfs.\n";
+
+static void add_line(struct persist *p, const char *s, size_t n, bool has,
+		     const struct bdf *b)
+{
+	struct persist_line *l;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->l = xrealloc(p->l, p->cap, sizeof(*p->l));
+	}
+	l = &p->l[p->n++];
+	l->text = xcalloc(1, n + 1);
+	memcpy(l->text, s, n);
+	l->has_bdf = has;
+	if (has)
+		l->bdf = *b;
+}
+
+/* One line without its newline: comment/blank, or a BDF. */
+static int parse_line(const char *s, size_t n, struct bdf *b, bool *has)
+{
+	const char *hash = memchr(s, '#', n);
+	size_t a = 0, e = hash ? (size_t)(hash - s) : n;
+
+	while (a < e && (s[a] == ' ' || s[a] == '\t'))
+		a++;
+	while (e > a && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+		e--;
+	*has = e > a;
+	if (!*has)
+		return 0;
+	return bdf_parse_full(s + a, e - a, b) ? 0 : -1;
+}
+
+int persist_parse(const char *text, size_t len, struct persist *p, char *err,
+		  size_t errsize)
+{
+	size_t pos = 0, lineno = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (len > PERSIST_MAX_BYTES || memchr(text, '\0', len)) {
+		snprintf(err, errsize, "file too large or not text");
+		return -1;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
+		struct bdf b;
+		bool has;
+
+		lineno++;
+		if (n > PERSIST_MAX_LINE || parse_line(text + pos, n, &b, &has) < 0) {
+			snprintf(err, errsize, "line %zu: expected a BDF like 0000:01:00.0",
+				 lineno);
+			persist_free(p);
+			return -1;
+		}
+		add_line(p, text + pos, n, has, &b);
+		pos += n + 1;
+	}
+	return 0;
+}
+
+char *persist_format(const struct persist *p, size_t *len)
+{
+	size_t total = 1, off = 0;
+	char *out;
+
+	for (size_t i = 0; i < p->n; i++)
+		total += strlen(p->l[i].text) + 1;
+	out = xcalloc(1, total);
+	for (size_t i = 0; i < p->n; i++) {
+		size_t n = strlen(p->l[i].text);
+
+		memcpy(out + off, p->l[i].text, n);
+		off += n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	if (len)
+		*len = off;
+	return out;
+}
+
+bool persist_has(const struct persist *p, const struct bdf *b)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->l[i].has_bdf && bdf_eq(&p->l[i].bdf, b))
+			return true;
+	return false;
+}
+
+bool persist_add(struct persist *p, const struct bdf *b)
+{
+	char s[BDF_STRLEN];
+
+	if (persist_has(p, b))
+		return false;
+	bdf_fmt(b, s, sizeof(s));
+	add_line(p, s, strlen(s), true, b);
+	return true;
+}
+
+bool persist_remove(struct persist *p, const struct bdf *b)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->l[i].has_bdf && bdf_eq(&p->l[i].bdf, b))
+			free(p->l[i].text);
+		else
+			p->l[j++] = p->l[i];
+	}
+	if (j == p->n)
+		return false;
+	p->n = j;
+	return true;
+}
+
+int persist_load(const char *path, struct persist *p, char *err, size_t errsize)
+{
+	size_t len;
+	char *text = rslurp(path[0] == '/' ? "" : ".", &len, "%s", path);
+	int ret;
+
+	if (!text) {
+		if (errno != ENOENT) {
+			snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return persist_parse(header, sizeof(header) - 1, p, err, errsize);
+	}
+	ret = persist_parse(text, len, p, err, errsize);
+	free(text);
+	return ret;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int persist_save(const char *path, const struct persist *p, char *err, size_t errsize)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	char *slash, *text;
+	size_t len;
+	int fd, ret = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errsize, "path too long: %s", path);
+		return -1;
+	}
+	strlcpy0(dir, path, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		/* mkdir -p */
+		for (char *c = dir + 1;; c++) {
+			char save = *c;
+
+			if (save != '/' && save != '\0')
+				continue;
+			*c = '\0';
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+				snprintf(err, errsize, "cannot create %s: %s", dir, strerror(errno));
+				return -1;
+			}
+			*c = save;
+			if (!save)
+				break;
+		}
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errsize, "cannot create %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	text = persist_format(p, &len);
+	if (write_all(fd, text, len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		snprintf(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
+		close(fd);
+	} else if (close(fd) < 0) {
+		snprintf(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
+	} else if (rename(tmp, path) < 0) {
+		snprintf(err, errsize, "cannot rename %s to %s: %s", tmp, path,
+			 strerror(errno));
+	} else {
+		ret = 0;
+	}
+	if (ret < 0)
+		unlink(tmp);
+	free(text);
+	return ret;
+}
+
+void persist_free(struct persist *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->l[i].text);
+	free(p->l);
+	memset(p, 0, sizeof(*p));
+}

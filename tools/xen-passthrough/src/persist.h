@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The boot-time seize list (/etc/dom0kit/pciback.conf): one BDF per line,
+ * '#' starts a comment. Lines are kept as they are so that comments survive.
+ */
+#ifndef XP_PERSIST_H
+#define XP_PERSIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+#define PERSIST_MAX_BYTES (1u << 20)
+#define PERSIST_MAX_LINE 256
+
+struct persist_line {
+	char *text;
+	bool has_bdf;
+	struct bdf bdf;
+};
+
+struct persist {
+	struct persist_line *l;
+	size_t n, cap;
+};
+
+int persist_parse(const char *text, size_t len, struct persist *p, char *err,
+		  size_t errsize);
+char *persist_format(const struct persist *p, size_t *len);
+bool persist_has(const struct persist *p, const struct bdf *b);
+/* Both return true when the list changed. */
+bool persist_add(struct persist *p, const struct bdf *b);
+bool persist_remove(struct persist *p, const struct bdf *b);
+/* A missing file loads as an empty list with the standard header. */
+int persist_load(const char *path, struct persist *p, char *err, size_t errsize);
+/* Atomic: temporary file in the same directory, fsync, rename. */
+int persist_save(const char *path, const struct persist *p, char *err, size_t errsize);
+void persist_free(struct persist *p);
+
+#endif

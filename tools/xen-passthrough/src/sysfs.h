@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * File access below a root directory (--sysfs-root, --proc-root), so that
+ * every path the tool touches can be redirected to a fake tree in tests.
+ * Paths are printf formats relative to the root.
+ */
+#ifndef XP_SYSFS_H
+#define XP_SYSFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define FMT(a, b) __attribute__((format(printf, a, b)))
+
+bool rpath(char *buf, size_t size, const char *root, const char *fmt, ...) FMT(4, 5);
+/* Read a small file, trailing newline removed; length or -1. */
+int rread(const char *root, char *buf, size_t size, const char *fmt, ...) FMT(4, 5);
+/* Read a whole file into a new NUL-terminated buffer (max 4 MiB). */
+char *rslurp(const char *root, size_t *len, const char *fmt, ...) FMT(3, 4);
+/* Write val to an attribute (appending, as the shell's >> would); 0 or -errno. */
+int rwrite(const char *root, const char *val, const char *fmt, ...) FMT(3, 4);
+bool rexists(const char *root, const char *fmt, ...) FMT(2, 3);
+/* Last component of a symlink's target, e.g. the driver name; -1 if none. */
+int rlinkbase(const char *root, char *buf, size_t size, const char *fmt, ...) FMT(4, 5);
+/* Canonical path of a file below root, with the root's own prefix removed. */
+int rrealpath(const char *root, char *buf, size_t size, const char *fmt, ...) FMT(4, 5);
+/* Call fn for each entry (not . or ..) of a directory; count or -1. */
+int rlistdir(const char *root, void (*fn)(const char *name, void *arg), void *arg,
+	     const char *fmt, ...) FMT(4, 5);
+
+#endif

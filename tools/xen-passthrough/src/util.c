@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void xp_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void xp_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG ": note: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void oom(void)
+{
+	xp_err("out of memory");
+	exit(XP_EXIT_FAIL);
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n, size_t size)
+{
+	if (size && n > (size_t)-1 / size)
+		oom();
+	p = realloc(p, n && size ? n * size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void strlcpy0(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void bdf_fmt(const struct bdf *b, char *buf, size_t size)
+{
+	snprintf(buf, size, "%04x:%02x:%02x.%x", b->dom & 0xffff, b->bus & 0xff,
+		 b->dev & 0x1f, b->fn & 7);
+}
+
+bool bdf_eq(const struct bdf *a, const struct bdf *b)
+{
+	return a->dom == b->dom && a->bus == b->bus && a->dev == b->dev &&
+	       a->fn == b->fn;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool hexn(const char *s, size_t n, unsigned int *out)
+{
+	unsigned int v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval(s[i]);
+
+		if (h < 0)
+			return false;
+		v = v * 16 + (unsigned int)h;
+	}
+	*out = v;
+	return true;
+}
+
+bool bdf_parse_full(const char *s, size_t n, struct bdf *out)
+{
+	struct bdf b;
+
+	if (n != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+		return false;
+	if (!hexn(s, 4, &b.dom) || !hexn(s + 5, 2, &b.bus) ||
+	    !hexn(s + 8, 2, &b.dev) || s[11] < '0' || s[11] > '7')
+		return false;
+	b.fn = (unsigned int)(s[11] - '0');
+	if (b.dev > 0x1f)
+		return false;
+	*out = b;
+	return true;
+}

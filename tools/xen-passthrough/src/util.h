@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers: error reporting, allocation, BDF text. */
+#ifndef XP_UTIL_H
+#define XP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define PROG "xen-passthrough"
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit codes, documented in xen-passthrough.8. */
+#define XP_EXIT_OK 0
+#define XP_EXIT_FAIL 1
+#define XP_EXIT_USAGE 2
+
+struct bdf {
+	unsigned int dom, bus, dev, fn;
+};
+
+#define BDF_STRLEN 16 /* "dddd:bb:dd.f" + NUL, with room */
+
+void xp_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void xp_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+void strlcpy0(char *dst, const char *src, size_t size);
+
+void bdf_fmt(const struct bdf *b, char *buf, size_t size);
+bool bdf_eq(const struct bdf *a, const struct bdf *b);
+/* Parse exactly "dddd:bb:dd.f" (n == whole string); true on success. */
+bool bdf_parse_full(const char *s, size_t n, struct bdf *out);
+
+#endif

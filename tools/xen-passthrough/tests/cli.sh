@@ -1,0 +1,221 @@
+#!/bin/sh
+# cli.sh XP: end-to-end tests of the xen-passthrough binary XP on
+# fixtures/machine-a.dump and a fake sysfs/procfs (mkfakesys.sh). One TAP
+# line per case. Bad input must give one line on stderr, a nonzero exit,
+# and leave the fake tree exactly as it was.
+set -u
+XP=$1
+F=${XP_FIXTURES:-tests/fixtures}
+DUMP=$F/machine-a.dump
+W=$(mktemp -d "${TMPDIR:-/tmp}/xp-cli.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+n=0
+
+# case DESC CMDS: CMDS run in a subshell with set -e; output shown on failure.
+case_() {
+	n=$((n + 1))
+	if (set -e; eval "$2") >"$W/log" 2>&1; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		sed 's/^/#   /' "$W/log" | tail -n 25
+	fi
+}
+
+fresh() {
+	sh "$(dirname "$0")/mkfakesys.sh" "$W/t"
+	S=$W/t/sys
+	P=$W/t/proc
+	CONF=$W/t/etc/dom0kit/pciback.conf
+}
+xp() { "$XP" --dump "$DUMP" --sysfs-root "$S" --proc-root "$P" --conf "$CONF" "$@"; }
+# Snapshot of every file and link of the fake tree (and the conf).
+snap() { (cd "$W/t" && find . -type f -exec md5sum {} + | sort && find . -type l -printf '%p -> %l\n' | sort); }
+one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line:"; cat "$1"; return 1; }; }
+# bad EXIT ARGS...: fails with that exit code, one line on stderr, tree unchanged.
+bad() {
+	want=$1
+	shift
+	snap >"$W/before"
+	rc=0
+	xp "$@" >"$W/out" 2>"$W/err" || rc=$?
+	cat "$W/err"
+	[ "$rc" -eq "$want" ] || { echo "exit $rc, wanted $want"; return 1; }
+	one_line "$W/err"
+	grep -q '^xen-passthrough: ' "$W/err"
+	snap >"$W/after"
+	cmp -s "$W/before" "$W/after" || { diff "$W/before" "$W/after"; return 1; }
+}
+has() { grep -qxF -- "$2" "$1" || { echo "no line '$2' in $1:"; cat "$1"; return 1; }; }
+
+fresh
+case_ "list prints a header and 20 devices" '
+	xp list >$W/o 2>$W/e
+	[ $(wc -l <$W/o) -eq 21 ]
+	grep -q "^0000:02:00.0 .* e1000e .* alone " $W/o
+	grep -q "^0000:01:00.0 .* with 0000:01:00.1 " $W/o
+	! grep -q . $W/e'
+case_ "list --json is valid JSON with verdicts, resets and dom0 use" '
+	xp list --json >$W/o
+	python3 - $W/o <<PY
+import json, sys
+d = json.load(open(sys.argv[1]))
+dev = {x["bdf"]: x for x in d["devices"]}
+assert d["dom0"] is True and len(dev) == 20
+assert dev["0000:02:00.0"]["verdict"]["kind"] == "alone"
+assert dev["0000:02:00.0"]["reset"]["methods"] == ["flr", "slot", "bus"]
+assert dev["0000:02:00.0"]["reset"]["kernel"] == ["flr", "bus"]
+assert dev["0000:01:00.0"]["verdict"]["with"] == ["0000:01:00.1"]
+assert dev["0000:04:01.0"]["reset"]["bus_reset_affects"] == ["0000:04:00.0"]
+assert dev["0000:04:00.0"]["isolation"]["alias_bridge"] == "0000:03:00.0"
+assert dev["0000:06:00.0"]["dom0_use"] == ["root filesystem"]
+assert dev["0000:00:1f.6"]["dom0_use"] == ["default route"]
+assert dev["0000:00:1f.3"]["verdict"]["kind"] == "no"
+assert dev["0000:04:01.0"]["path"] == "0000:00:1c.4/00.0/01.0"
+PY'
+case_ "JSON escapes names from pci.ids (real lookup) correctly" '
+	"$XP" --dump $F/vm-virtio.dump list --json 2>/dev/null | python3 -c "import json,sys; json.load(sys.stdin)"'
+case_ "check explains the GPU pair and what to do" '
+	xp check 0000:01:00.0 >$W/o
+	grep -q "^Verdict: assignable only together with others: multi-function device without ACS" $W/o
+	grep -q "also resets 0000:01:00.1" $W/o
+	grep -q "Upstream 0000:00:01.0 (root port): ACS isolates" $W/o
+	grep -qF "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]" $W/o'
+case_ "check warns about the root filesystem device" '
+	xp check 06:00.0 >$W/o
+	grep -q "^Warning: dom0 uses this device for its root filesystem" $W/o'
+case_ "xl-config: single device, group, USB controller options" '
+	xp xl-config 8086:10d3 >$W/o; has $W/o "pci = [ '"'"'0000:02:00.0'"'"' ]"
+	xp xl-config 01:00.1 >$W/o; has $W/o "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]"
+	xp xl-config 0000:00:1c.5/00.0 >$W/o; has $W/o "pci = [ '"'"'0000:05:00.0,rdm_policy=relaxed'"'"' ]"'
+case_ "xl-config on a not assignable device notes why on stderr" '
+	xp xl-config 00:1f.3 >$W/o 2>$W/e
+	grep -q "not safely assignable" $W/e'
+case_ "outside dom0: a one-line note, and the command still works" '
+	rm $P/xen/capabilities
+	xp check 02:00.0 >$W/o 2>$W/e
+	one_line $W/e
+	grep -q "not running in dom0" $W/e
+	grep -q "^Verdict: assignable alone" $W/o
+	echo control_d >$P/xen/capabilities'
+case_ "unknown device: one line, exit 1" 'bad 1 check 0000:09:00.0'
+case_ "malformed specifier: one line, exit 2" 'bad 2 check 01:00.9'
+case_ "ambiguous vendor:device lists the candidates and stops" '
+	{ cat $DUMP; printf "\n07:00.0 copy\n"; awk "/^02:00.0 /{p=1;next} /^$/{p=0} p" $DUMP; } >$W/dup.dump
+	snap >$W/before
+	rc=0; "$XP" --dump $W/dup.dump --sysfs-root $S --proc-root $P assign 8086:10d3 2>$W/e || rc=$?
+	cat $W/e
+	[ $rc -eq 1 ]; one_line $W/e
+	grep -q "matches 2 devices: 0000:02:00.0 0000:07:00.0" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+case_ "ambiguous I350 (two functions) on machine-b" '
+	rc=0; "$XP" --dump $F/machine-b.dump check 8086:1521 >$W/o 2>$W/e || rc=$?
+	[ $rc -eq 1 ]; one_line $W/e; ! grep -q . $W/o
+	grep -q "matches 2 devices: 0000:03:00.0 0000:03:00.1; give a BDF" $W/e'
+case_ "malformed dump: one line naming the line, exit 1" '
+	printf "00:00.0 x\n00: zz\n" >$W/bad.dump
+	rc=0; "$XP" --dump $W/bad.dump list 2>$W/e || rc=$?
+	[ $rc -eq 1 ]; one_line $W/e; grep -q "line 2" $W/e'
+case_ "missing dump file: one line, exit 1" '
+	rc=0; "$XP" --dump $W/nonexistent list 2>$W/e || rc=$?
+	[ $rc -eq 1 ]; one_line $W/e'
+case_ "usage errors exit 2" '
+	rc=0; "$XP" >/dev/null 2>&1 || rc=$?; [ $rc -eq 2 ]
+	rc=0; "$XP" frobnicate 2>$W/e || rc=$?; [ $rc -eq 2 ]; one_line $W/e
+	rc=0; "$XP" check 2>$W/e || rc=$?; [ $rc -eq 2 ]; one_line $W/e
+	rc=0; "$XP" --bogus list 2>$W/e || rc=$?; [ $rc -eq 2 ]; one_line $W/e'
+case_ "assign as non-root: one line, exit 1, nothing changed" '
+	command -v setpriv
+	snap >$W/before
+	chmod 755 $W $W/t
+	rc=0; ASAN_OPTIONS=detect_leaks=0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --conf $CONF assign 02:00.0 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "needs root" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+case_ "check works as non-root (planning needs no root)" '
+	chmod -R a+rX $W/t; chmod 755 $W
+	ASAN_OPTIONS=detect_leaks=0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P check 02:00.0 >$W/o
+	grep -q "^Verdict: assignable alone" $W/o'
+case_ "assign refuses the root filesystem device" 'bad 1 assign 06:00.0; grep -q "root filesystem" $W/err'
+case_ "assign refuses the console device" 'bad 1 assign 00:02.0; grep -q console $W/err'
+case_ "assign refuses the NIC of the default route" '
+	bad 1 assign 00:1f.6; grep -q "not safely assignable" $W/err
+	cp $P/net/route $W/route.saved
+	printf "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\tMTU\tWindow\tIRTT\nenp2s0\t00000000\t0101A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n" >$P/net/route
+	bad 1 assign 8086:10d3; grep -q "default route" $W/err
+	cp $W/route.saved $P/net/route'
+case_ "assign refuses a device that is not safely assignable" 'bad 1 assign 00:1f.3; grep -q "not safely assignable" $W/err'
+case_ "assign without pciback: one line, exit 1, nothing changed" '
+	mv $S/bus/pci/drivers/pciback $W/pciback.saved
+	bad 1 assign 02:00.0; grep -q "xen-pciback is not loaded" $W/err
+	mv $W/pciback.saved $S/bus/pci/drivers/pciback'
+case_ "assign NIC: new_slot, driver_override, unbind, bind" '
+	xp assign 02:00.0 >$W/o
+	has $W/o "0000:02:00.0: bound to pciback, was e1000e"
+	has $S/bus/pci/drivers/pciback/new_slot 0000:02:00.0
+	has $S/bus/pci/drivers/e1000e/unbind 0000:02:00.0
+	has $S/bus/pci/drivers/pciback/bind 0000:02:00.0
+	has $S/bus/pci/devices/0000:02:00.0/driver_override pciback
+	[ ! -e $CONF ]'
+fresh
+case_ "assign GPU moves both functions and --persist writes the conf" '
+	xp assign 01:00.0 --persist >$W/o
+	[ "$(cat $S/bus/pci/drivers/pciback/bind)" = "0000:01:00.00000:01:00.1" ]
+	has $S/bus/pci/drivers/nouveau/unbind 0000:01:00.0
+	has $S/bus/pci/drivers/snd_hda_intel/unbind 0000:01:00.1
+	grep -q "update-initramfs -u" $W/o
+	has $CONF 0000:01:00.0; has $CONF 0000:01:00.1
+	[ $(grep -c "^0000:" $CONF) -eq 2 ]'
+case_ "assign again is idempotent (kernel now shows pciback)" '
+	for d in 0000:00:01.0/0000:01:00.0 0000:00:01.0/0000:01:00.1; do
+		ln -sfn ../../../../bus/pci/drivers/pciback $S/devices/pci0000:00/$d/driver; done
+	snap >$W/before
+	xp assign 01:00.1 --persist >$W/o
+	grep -q "already owned by pciback" $W/o
+	grep -q "already lists them" $W/o
+	snap >$W/after; cmp $W/before $W/after'
+case_ "--persist keeps other entries and comments" '
+	printf "# mine\n0000:04:00.0\n" >>$CONF
+	xp assign 02:00.0 --persist >/dev/null
+	has $CONF "# mine"; has $CONF 0000:04:00.0; has $CONF 0000:02:00.0'
+case_ "a broken conf stops assign before anything changes" '
+	cp $CONF $W/conf.saved; echo "garbage" >>$CONF
+	bad 1 assign 05:00.0 --persist; grep -q "line" $W/err
+	cp $W/conf.saved $CONF'
+case_ "release gives the GPU back and --persist drops it from the conf" '
+	xp release 0000:01:00.0 --persist >$W/o
+	grep -q "0000:01:00.0: released to the kernel" $W/o
+	[ "$(cat $S/bus/pci/drivers/pciback/unbind)" = "0000:01:00.00000:01:00.1" ]
+	[ "$(cat $S/bus/pci/drivers/pciback/remove_slot)" = "0000:01:00.00000:01:00.1" ]
+	[ "$(cat $S/bus/pci/drivers_probe)" = "0000:01:00.00000:01:00.1" ]
+	! grep -q "^0000:01:00" $CONF
+	has $CONF 0000:04:00.0'
+fresh
+case_ "release of a device pciback does not own changes nothing" '
+	snap >$W/before
+	xp release 02:00.0 >$W/o
+	grep -q "not owned by pciback" $W/o
+	snap >$W/after; cmp $W/before $W/after'
+case_ "--force assigns the root filesystem device anyway" '
+	xp assign 06:00.0 --force >$W/o
+	has $S/bus/pci/drivers/pciback/bind 0000:06:00.0'
+case_ "a failing sysfs write is reported in one line" '
+	fresh; rm $S/bus/pci/drivers/pciback/bind; mkdir $S/bus/pci/drivers/pciback/bind
+	rc=0; xp assign 05:00.0 2>$W/e >/dev/null || rc=$?
+	[ $rc -eq 1 ]; one_line $W/e; grep -q "binding to pciback failed" $W/e
+	has $S/bus/pci/drivers_probe 0000:05:00.0' 
+fresh
+case_ "without --dump, libpci's sysfs method on the fake tree gives the same analysis" '
+	xp list --json >$W/dump.json
+	"$XP" --sysfs-root $S --proc-root $P list --json >$W/live.json
+	cmp $W/dump.json $W/live.json
+	"$XP" --sysfs-root $S --proc-root $P --conf $CONF assign 05:00.0 >$W/o
+	has $S/bus/pci/drivers/pciback/bind 0000:05:00.0
+	has $S/bus/pci/drivers/xhci_hcd/unbind 0000:05:00.0'
+case_ "live mode on this machine lists its devices" '
+	if [ -d /sys/bus/pci/devices ] && [ -n "$(ls /sys/bus/pci/devices)" ]; then
+		"$XP" list 2>/dev/null >$W/o
+		[ $(wc -l <$W/o) -eq $(( $(ls /sys/bus/pci/devices | wc -l) + 1 )) ]
+	fi'
+echo "1..$n"

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Raw config space: capability walking on arbitrary bytes, then up to
+ * eight arbitrary devices (bridges, bus numbers, loops and all) through
+ * topology, reset analysis, verdicts and output.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caps.h"
+#include "devices.h"
+#include "output.h"
+#include "topology.h"
+#include "verdict.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct devset ds = { 0 };
+	struct pci_caps c;
+	size_t chunk = 256, ndev;
+	FILE *null;
+
+	caps_parse(data, size, &c);
+	if (size < 1 + 64)
+		return 0;
+	ndev = (size_t)(data[0] % 8) + 1;
+	data++, size--;
+	if (size >= 8 * CFG_SIZE)
+		chunk = CFG_SIZE;
+	for (size_t i = 0; i < ndev && size >= 64; i++) {
+		size_t n = size < chunk ? size : chunk;
+		struct bdf b = { data[0x3e] & 1, data[0x3f] & 7, data[0x3d] & 0x1f,
+				 (unsigned int)i & 7 };
+
+		devset_add(&ds, &b, data, n);
+		data += n, size -= n;
+	}
+	topo_build(&ds);
+	null = fopen("/dev/null", "w");
+	{
+		struct verdict *v = xcalloc(ds.n, sizeof(*v));
+
+		for (size_t i = 0; i < ds.n; i++)
+			verdict_compute(&ds, i, &v[i]);
+		out_json(null, &ds, v, true);
+		for (size_t i = 0; i < ds.n; i++) {
+			out_xl(null, &ds, i, &v[i]);
+			verdict_free(&v[i]);
+		}
+		free(v);
+	}
+	fclose(null);
+	devset_free(&ds);
+	return 0;
+}
