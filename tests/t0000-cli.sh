@@ -23,7 +23,7 @@ test_expect_success 'dom0kit --help lists every command and the exit codes' '
 '
 
 test_expect_success 'every command has its own --help' '
-	for c in build fetch patch configure compile package boot-test lint deps; do
+	for c in build fetch patch configure compile package boot-test lint deps releases refresh; do
 		"$DOM0KIT" $c --help >h && grep -q "^Usage: dom0kit $c" h || { echo "no help for $c"; exit 1; }
 	done
 '

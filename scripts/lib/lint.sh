@@ -31,8 +31,10 @@ lint_header() {
 	for field in 'Description|Subject' 'Author|From' Origin Forwarded Last-Update; do
 		grep -qE "^($field): *[^ ]" <<<"$header" || problems+=("no DEP-3 ${field%%|*} field")
 	done
-	grep -qE '^Last-Update: *[0-9]{4}-[0-9]{2}-[0-9]{2} *$' <<<"$header" ||
-		grep -qv '^Last-Update:' <<<"$header" || problems+=("Last-Update is not YYYY-MM-DD")
+	if grep -q '^Last-Update:' <<<"$header" &&
+		! grep -qE '^Last-Update: *[0-9]{4}-[0-9]{2}-[0-9]{2} *$' <<<"$header"; then
+		problems+=("Last-Update is not YYYY-MM-DD")
+	fi
 	grep -qE '^Signed-off-by: .+ <[^>]+@[^>]+>' <<<"$header" || problems+=("no Signed-off-by")
 	local p
 	for p in "${problems[@]}"; do echo "$patch: $p"; done
