@@ -1,0 +1,96 @@
+#!/bin/bash
+# refresh: carries a throwaway series from 6.12.8 (the oldest 6.12 Debian
+# serves) to 6.12.107. pci_stub.c gained two lines at 620 between them, so
+# a hunk below that applies only with an offset and is refreshed; a patch
+# on the lines that changed (driver_override, 632) is reported with its
+# hunk and nothing under patches/ is written.
+. "$(dirname "$0")/test-lib.sh"
+
+OLD=6.12.8 NEW=6.12.107
+STUB=drivers/xen/xen-pciback/pci_stub.c
+XENBUS=drivers/xen/xen-pciback/xenbus.c
+W=$TRASH/w
+export OLD NEW STUB XENBUS W
+run() { DOM0KIT_RELEASES_FILE=$TRASH/pins "$DOM0KIT" --workdir "$W" --patches "$TRASH/p" "$@"; }
+# mkpatch DIR NAME FILE SED-SCRIPT: a real diff of FILE of $OLD with a
+# DEP-3 header as the project's patches carry.
+mkpatch() {
+	local dir=$TRASH/p/$1 name=$2 file=$3
+	mkdir -p "$dir" "$TRASH/gen/b/$(dirname "$file")"
+	sed "$4" "$TRASH/old/$file" >"$TRASH/gen/b/$file"
+	{
+		printf 'Description: test patch %s\nAuthor: Test <t@dom0kit.invalid>\n' "$name"
+		printf 'Origin: other\nForwarded: not-needed\nLast-Update: 2026-01-01\n\n'
+		printf 'Signed-off-by: Test <t@dom0kit.invalid>\n---\n'
+		diff -u --label "a/$file" --label "b/$file" "$TRASH/old/$file" "$TRASH/gen/b/$file" || [ $? = 1 ]
+	} >"$dir/$name"
+}
+series() { local l=$1; shift; printf '%s\n' "$@" >"$TRASH/p/$l/series"; }
+export -f run mkpatch series
+
+test_expect_success 'setup: fetch both releases, make patches against the old one' '
+	printf "6.12\t$OLD\tDebian 13 (trixie)\n6.1\t6.1.187\tDebian 12\n" >pins &&
+	mkdir -p p/6.12 p/6.1 p/common &&
+	run --kernel $OLD fetch >/dev/null && run --kernel $NEW fetch >/dev/null &&
+	tarball=$(cut -d" " -f2 "$W/state/$OLD/source") &&
+	mkdir old && tar -xf "$tarball" -C old --strip-components=1 linux-$OLD/$STUB linux-$OLD/$XENBUS &&
+	mkpatch 6.12 stub.patch $STUB "99a /* dom0kit: hunk 1 */
+712a /* dom0kit: hunk 2 */" &&
+	mkpatch 6.12 xenbus.patch $XENBUS "65a /* dom0kit: clean */" &&
+	mkpatch common shared.patch $STUB "995a /* dom0kit: shared */" &&
+	mkpatch 6.12 conflict.patch $STUB "632s/driver_override &&/driver_override \\&\\& 1 \\&\\&/" &&
+	series 6.12 shared.patch stub.patch xenbus.patch && series 6.1 shared.patch &&
+	grep -q "^@@ -97,6 +97,7 @@" p/6.12/stub.patch && cp -a p p.orig
+'
+
+test_expect_success 'a line instead of a release, an unknown line: one-line errors' '
+	rc=0 && run --kernel 6.12 refresh >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "refresh needs a full release: --kernel X.Y.Z" err &&
+	rc=0 && run --kernel 5.4.1 refresh >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "unknown kernel line: 5.4" err
+'
+
+test_expect_success '--dry-run plans and writes nothing' '
+	run --kernel $NEW --dry-run refresh >out &&
+	grep -q "^would refresh: carry 3 patches" out && diff -r p.orig p && grep -q "	$OLD	" pins
+'
+
+test_expect_success 'a conflicting patch: its hunk is shown, nothing written' '
+	series 6.12 stub.patch conflict.patch xenbus.patch &&
+	rc=0 && run --kernel $NEW refresh >out 2>err || rc=$? &&
+	test $rc = 1 && one_line err &&
+	grep -q "refresh: conflict.patch does not apply to linux $NEW: $STUB: Hunk #1 FAILED; left for a human" err &&
+	grep -q "^---- rejected hunk #1 of $STUB" out &&
+	grep -q "^-	if ((dev->driver_override &&" out && grep -q "^+	if ((dev->driver_override && 1 &&" out &&
+	series 6.12 shared.patch stub.patch xenbus.patch &&
+	diff -r p.orig p && grep -q "	$OLD	" pins &&
+	! ls -d "$W"/.refresh.* 2>/dev/null
+'
+
+test_expect_success 'offsets are refreshed, clean patches kept, shared ones copied to the line' '
+	run --kernel $NEW refresh >out 2>err &&
+	grep -q "^- stub.patch: $STUB hunk 2 offset +2$" out &&
+	grep -q "^- shared.patch: $STUB hunk 1 offset +2$" out &&
+	grep -q "^Applied unchanged: xenbus.patch$" out &&
+	grep -q "^patches/6.12: carry the series from $OLD to $NEW" "$W/refresh-6.12.msg" &&
+	cmp p.orig/6.12/xenbus.patch p/6.12/xenbus.patch &&
+	cmp p.orig/common/shared.patch p/common/shared.patch &&
+	test -f p/6.12/shared.patch && grep -q "^@@ -995,6 +995,7 @@" p/6.12/shared.patch &&
+	grep -q "^@@ -97,6 +97,7 @@" p/6.12/stub.patch && grep -q "^@@ -712,6 +713,7 @@" p/6.12/stub.patch &&
+	test "$(sed -n "1,/^---\$/p" p/6.12/stub.patch)" = "$(sed -n "1,/^---\$/p" p.orig/6.12/stub.patch)" &&
+	test "$(grep "^[-+][^-+]" p/6.12/stub.patch)" = "$(grep "^[-+][^-+]" p.orig/6.12/stub.patch)" &&
+	grep -q "^6.12	$NEW	Debian 13 (trixie)$" pins && grep -q "^6.1	6.1.187	Debian 12$" pins &&
+	! ls -d "$W"/.refresh.* 2>/dev/null
+'
+
+test_expect_success 'the refreshed series applies to the new release with --fuzz=0, no offsets' '
+	run --kernel $NEW patch >out &&
+	grep -q "dom0kit: hunk 2" "$W/src/linux-$NEW/$STUB" &&
+	test_cmp - "$W/src/linux-$NEW/.pc/applied-patches" <<-EOT &&
+	shared.patch
+	stub.patch
+	xenbus.patch
+	EOT
+	! grep -q "offset" "$W/logs/patch.log"
+'
+test_done
