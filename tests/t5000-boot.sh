@@ -13,11 +13,13 @@ test_expect_success 'setup: the qemu-profile kernel is built' '
 		"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu build >/dev/null
 '
 
-test_expect_success 'smoke, seize, passthrough and kvm pass, each with its own line' '
+test_expect_success 'every scenario passes, each with its own result line' '
 	boot >out 2>err; cat out err;
-	grep -E "^boot-test smoke +PASS" out && grep -E "^boot-test seize +PASS" out &&
-	grep -E "^boot-test passthrough +PASS" out && grep -E "^boot-test kvm +PASS" out &&
-	ls "$CHECK_WORK"/logs/boot/dom0-smoke+seize+passthrough.log "$CHECK_WORK"/logs/boot/kvm.log
+	for s in smoke seize passthrough ids tool kvm; do
+		grep -E "^boot-test $s +PASS" out || exit 1
+	done &&
+	ls "$CHECK_WORK"/logs/boot/dom0-smoke+seize+passthrough.log "$CHECK_WORK"/logs/boot/dom0-ids.log \
+		"$CHECK_WORK"/logs/boot/dom0-tool.log "$CHECK_WORK"/logs/boot/kvm.log
 '
 
 test_expect_success 'the harness fails a run that must fail: -cpu max without smap=0' '

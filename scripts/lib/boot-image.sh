@@ -103,6 +103,11 @@ make_dom0_image() {
 		ln -sf "$(xen_tool "$t")" "$root/usr/sbin/$t"
 	done
 	mkdir -p "$root/etc/xen"
+	run_logged boot-test make -C "$DOM0KIT_TOP/tools/xen-passthrough" ||
+		die "$EXIT_FAIL" "cannot build tools/xen-passthrough"
+	copy_elf "$root" "$DOM0KIT_TOP/tools/xen-passthrough/xen-passthrough"
+	mv "$root$DOM0KIT_TOP/tools/xen-passthrough/xen-passthrough" "$root/usr/sbin/xen-passthrough"
+	rm -rf "${root:?}${DOM0KIT_TOP:?}"
 	cp "$OBJDIR/arch/x86/boot/bzImage" "$root/boot/vmlinuz"
 	make_domu_image
 	cp "$BOOTDIR/domu-initrd.gz" "$root/boot/domu-initrd"

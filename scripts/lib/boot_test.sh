@@ -14,7 +14,7 @@ help_boot_test() {
 	cat <<'H'
 Usage: dom0kit boot-test [--kernel SPEC] [--profile NAME] [--scenario LIST]
                          [--xen=PATH] [--qemu-cpu=CPU] [--dom0-append=ARGS]
-Scenarios (comma-separated; default smoke,seize,passthrough,kvm):
+Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,kvm):
   smoke        dom0 reaches init, /proc/xen/capabilities is control_d,
                uname -r is the built release, xl list shows Domain-0
   seize        QEMU's edu device (1234:11e8) is bound to pciback by
@@ -22,6 +22,13 @@ Scenarios (comma-separated; default smoke,seize,passthrough,kvm):
                xl pci-assignable-list lists it
   passthrough  q35 + emulated IOMMU + Xen iommu=1: a PV domU gets the edu
                device with pci=[...] and uses it through pcifront
+  ids          our seize patches: edu by xen-pciback.ids=, xHCI by class, an
+               e1000 behind a root port by path=, an unlisted e1000 left to
+               e1000, a malformed token skipped, seize rules changed through
+               sysfs; the id-seized edu used by a PV domU
+  tool         xen-passthrough in dom0: list --json agrees with sysfs,
+               assign/release move devices, its xl-config line makes a
+               guest that uses edu
   kvm          the kernel boots without Xen as a KVM host: kvm_amd, a
                2-vCPU VM, vfio-pci binds edu, BAR0 read through VFIO
 smoke, seize and passthrough share one boot. --xen takes xen-*.gz or an
@@ -30,7 +37,7 @@ Logs: WORKDIR/logs/boot/*.log. Exit 1 when any scenario fails.
 H
 }
 
-BOOT_SCENARIOS=smoke,seize,passthrough,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND=''
+BOOT_SCENARIOS=smoke,seize,passthrough,ids,tool,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND=''
 args_boot_test() {
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -44,8 +51,8 @@ args_boot_test() {
 	done
 	local s
 	for s in ${BOOT_SCENARIOS//,/ }; do
-		case $s in smoke | seize | passthrough | kvm) ;;
-		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, kvm)" ;;
+		case $s in smoke | seize | passthrough | ids | tool | kvm) ;;
+		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, ids, tool, kvm)" ;;
 		esac
 	done
 }
@@ -109,35 +116,103 @@ judge_dom0() {
 	fi
 }
 
-boot_dom0() {
-	local machine=pc xen_args dom0_args scen
+# dom0_boot NAME SCENARIOS MACHINE XEN-EXTRA DOM0-EXTRA QEMU-DEVICE-ARGS...
+dom0_boot() {
+	local name=$1 scen=$2 machine=$3 xen_args dom0_args
+	xen_args="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M loglvl=all guest_loglvl=all $4"
+	dom0_args="console=hvc0 earlyprintk=xen dom0kit.scenarios=$scen $5 $BOOT_DOM0_APPEND"
+	shift 5
+	# QEMU splits multiboot modules at commas and reads ",," as one comma.
+	[[ $OBJDIR$BOOTDIR != *,* ]] || die "$EXIT_USAGE" "no comma allowed in the work dir path (QEMU splits boot modules there)"
+	info "    booting Xen ($XEN_SOURCE) with $KERNELRELEASE as dom0: $scen"
+	qemu_boot "$name" 420 "DOM0KIT: done" -machine "$machine" -cpu "$BOOT_CPU" -m 2048 -smp 1 "$@" \
+		-kernel "$BOOTDIR/xen.elf" -append "$xen_args" \
+		-initrd "$OBJDIR/arch/x86/boot/bzImage ${dom0_args//,/,,},$BOOTDIR/dom0-initrd.gz"
+}
+
+dom0_setup() {
 	require_config CONFIG_XEN_DOM0 CONFIG_XEN_PV CONFIG_HVC_XEN CONFIG_XENFS CONFIG_XEN_DEV_EVTCHN \
 		CONFIG_XEN_PRIVCMD CONFIG_XEN_GNTDEV CONFIG_BLK_DEV_INITRD CONFIG_DEVTMPFS
-	if wants seize || wants passthrough; then
+	if wants seize || wants passthrough || wants ids; then
 		require_config CONFIG_XEN_PCIDEV_BACKEND CONFIG_XEN_PCIDEV_FRONTEND
 	fi
 	find_xen
 	build_progs
 	make_dom0_image
-	xen_args="console=com1 com1=115200,8n1 dom0_mem=512M,max:512M loglvl=all guest_loglvl=all"
+}
+
+# smoke, seize and passthrough share one boot: edu at 00:05.0 is hidden by
+# bus address and, with passthrough, given to a PV guest.
+boot_dom0() {
+	local scen edu=0000:00:05.0
+	scen=$(echo "$BOOT_SCENARIOS" | tr , '\n' | grep -E '^(smoke|seize|passthrough)$' | paste -sd+)
 	# QEMU device options contain commas: they are not array separators.
 	# shellcheck disable=SC2054
-	local qemu_dev=(-device edu,addr=05.0)
 	if wants passthrough; then
-		machine=q35
-		xen_args+=" iommu=1"
-		# shellcheck disable=SC2054
-		qemu_dev=(-device intel-iommu,intremap=on -device edu,addr=05.0)
+		dom0_boot "dom0-$scen" "$scen" q35 "iommu=1" \
+			"xen-pciback.hide=($edu) dom0kit.report=$edu dom0kit.guest=$edu" \
+			-device intel-iommu,intremap=on -device edu,addr=05.0
+	else
+		dom0_boot "dom0-$scen" "$scen" pc "" "xen-pciback.hide=($edu) dom0kit.report=$edu" -device edu,addr=05.0
 	fi
-	scen=$(echo "$BOOT_SCENARIOS" | tr , '\n' | grep -v kvm | paste -sd+)
-	dom0_args="console=hvc0 earlyprintk=xen xen-pciback.hide=(0000:00:05.0) dom0kit.scenarios=$scen $BOOT_DOM0_APPEND"
-	# QEMU splits multiboot modules at commas.
-	[[ $dom0_args$OBJDIR$BOOTDIR != *,* ]] || die "$EXIT_USAGE" "no comma allowed in the dom0 command line or work dir path (QEMU splits modules there)"
-	info "    booting Xen ($XEN_SOURCE) with $KERNELRELEASE as dom0: $scen"
-	qemu_boot "dom0-$scen" 420 "DOM0KIT: done" -machine "$machine" -cpu "$BOOT_CPU" -m 2048 -smp 1 \
-		"${qemu_dev[@]}" -kernel "$BOOTDIR/xen.elf" -append "$xen_args" \
-		-initrd "$OBJDIR/arch/x86/boot/bzImage $dom0_args,$BOOTDIR/dom0-initrd.gz"
 	judge_dom0
+}
+
+# ids: seizing by ID, class and path (patches/*/000[1-7]), pciback as a
+# module: edu by ids=, an unlisted e1000 left to e1000, xHCI by class, an
+# e1000 behind a root port by path, a malformed token skipped; the
+# id-seized edu is then used by a PV guest.
+boot_ids() {
+	local report=0000:00:05.0+0000:00:06.0+0000:00:07.0+0000:01:00.0
+	# shellcheck disable=SC2054
+	dom0_boot dom0-ids ids q35 "iommu=1" \
+		"xen-pciback.ids=1234:11e8,zz:11e8,*:*:*:*:0c0330 xen-pciback.path=0000:00:08.0/00.0 dom0kit.load=e1000+xhci-pci dom0kit.report=$report dom0kit.guest=0000:00:05.0" \
+		-device intel-iommu,intremap=on -device edu,addr=05.0 -device e1000,addr=06.0 \
+		-device qemu-xhci,addr=07.0 -device pcie-root-port,id=rp1,chassis=1,addr=08.0 \
+		-device e1000,bus=rp1,addr=00.0
+	CHECKS_FAILED=()
+	check "edu seized by ids=1234:11e8" "DOM0KIT: driver 0000:00:05.0 pciback"
+	check "the log names the rule that seized edu" "seizing device (ids=1234:11e8)"
+	check "the unlisted e1000 stays with e1000" "DOM0KIT: driver 0000:00:06.0 e1000"
+	check "qemu-xhci seized by its class 0c0330" "DOM0KIT: driver 0000:00:07.0 pciback"
+	check "the e1000 behind the root port seized by path" "DOM0KIT: driver 0000:01:00.0 pciback"
+	check "the log names the path rule" "seizing device (path=0000:00:08.0/00.0)"
+	check "the malformed token is logged by name" 'ignoring malformed ids= token "zz:11e8"'
+	check "xl pci-assignable-list lists the class-seized device" "DOM0KIT: assignable 0000:00:07.0"
+	[[ $(marker_lines 'DOM0KIT: seize-rules ') == *ids=1234:11e8*path=0000:00:08.0/00.0* ]] ||
+		CHECKS_FAILED+=("seize_rules lists the ids= and path= rules")
+	[[ $(marker_lines 'DOM0KIT: seize-rules-after-remove ') != *ids=1234:11e8* ]] ||
+		CHECKS_FAILED+=("remove_seize removes a rule")
+	check "new_seize refuses a malformed rule" "DOM0KIT: new_seize-bad refused"
+	check "new_seize adds a rule" "DOM0KIT: new_seize ok"
+	check "the id-seized edu reads 0x010000ed in the domU" "DOMU: EDU-ID 0x010000ed"
+	check "its liveness register answers in the domU" "DOMU: EDU-LIVENESS OK"
+	check "xl create -c returned 0" "DOM0KIT: domu-exit 0"
+	report ids
+}
+
+# tool: tools/xen-passthrough inside dom0 agrees with sysfs, assigns and
+# releases devices, and its xl-config line gives a guest that works.
+boot_tool() {
+	# shellcheck disable=SC2054
+	dom0_boot dom0-tool tool q35 "iommu=1" "dom0kit.load=e1000 dom0kit.report=0000:00:05.0+0000:00:06.0" \
+		-device intel-iommu,intremap=on -device edu,addr=05.0 -device e1000,addr=06.0
+	CHECKS_FAILED=()
+	local counts
+	counts=$(marker_lines 'DOM0KIT: tool-json-checked ')
+	[[ $counts =~ ^([1-9][0-9]*)\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] ||
+		CHECKS_FAILED+=("list --json has one entry per sysfs device (got '$counts')")
+	! has_marker "DOM0KIT: tool-json-mismatch" ||
+		CHECKS_FAILED+=("list --json agrees with sysfs: $(marker_lines 'DOM0KIT: tool-json-mismatch ' | tr '\n' ';')")
+	check "assign moves the e1000 to pciback" "DOM0KIT: tool-assign-e1000 pciback"
+	check "release gives the e1000 back to e1000" "DOM0KIT: tool-release-e1000 e1000"
+	check "assign binds edu to pciback" "DOM0KIT: tool-assign-edu pciback"
+	check "xl-config prints the pci line" "DOM0KIT: tool-xl-config pci = ["
+	check "the guest made from that line uses edu" "DOMU: EDU-LIVENESS OK"
+	check "xl create -c returned 0" "DOM0KIT: domu-exit 0"
+	check "release leaves edu without a driver again" "DOM0KIT: tool-release-edu driver="
+	! has_marker "DOM0KIT: FAIL" || CHECKS_FAILED+=("a step failed: $(marker_lines 'DOM0KIT: FAIL ' | tr '\n' ';')")
+	report tool
 }
 
 boot_kvm() {
@@ -173,7 +248,10 @@ cmd_boot_test() {
 	planned boot-test "boot $KERNELRELEASE under QEMU: $BOOT_SCENARIOS" && return 0
 	stage_begin boot-test
 	BOOT_FAILURES=0
+	if wants smoke || wants seize || wants passthrough || wants ids || wants tool; then dom0_setup; fi
 	if wants smoke || wants seize || wants passthrough; then boot_dom0; fi
+	if wants ids; then boot_ids; fi
+	if wants tool; then boot_tool; fi
 	if wants kvm; then boot_kvm; fi
 	stage_end boot-test
 	[ "$BOOT_FAILURES" -eq 0 ] || die "$EXIT_FAIL" "$BOOT_FAILURES boot-test scenario(s) failed"

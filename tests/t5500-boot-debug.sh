@@ -1,0 +1,19 @@
+#!/bin/bash
+# make check-debug: the qemu-debug profile (lockdep, KASAN, UBSAN,
+# DEBUG_KOBJECT) of the default line boots every dom0 scenario with no
+# kernel report (boot-test fails a run on any WARNING/BUG/KASAN/UBSAN or
+# lockdep line). Not part of make check: the debug kernel alone takes
+# longer to build than CI's budget leaves.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/check-env.sh"
+
+test_expect_success 'the qemu-debug profile builds (every debug symbol audited)' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu-debug build >out
+'
+
+test_expect_success 'every dom0 scenario passes on the debug kernel with no report' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu-debug boot-test --scenario=smoke,seize,passthrough,ids,tool >out 2>err ||
+		{ cat out err; exit 1; }
+	grep -cE "^boot-test .* PASS" out | grep -qx 5
+'
+test_done

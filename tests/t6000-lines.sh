@@ -1,0 +1,49 @@
+#!/bin/bash
+# The other kernel lines. In make check: 6.1 and 7.2 fetch, take their
+# series with --fuzz=0, pass the config audit of the qemu profile and
+# compile every directory our patches touch (W=1, no warning). With
+# DOM0KIT_CHECK_ALL_LINES=1 (make check-lines): every line is built in
+# full and boot-tested.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/check-env.sh"
+
+lines="6.1 7.2"
+[ -z "${DOM0KIT_CHECK_ALL_LINES:-}" ] || lines="6.12 6.1 7.2"
+
+# The C files the series of LINE touches, as kbuild directory targets.
+touched_dirs() {
+	local line=$1 name f
+	while read -r name _; do
+		case $name in '' | '#'*) continue ;; esac
+		f=$TOP/patches/$line/$name
+		[ -f "$f" ] || f=$TOP/patches/common/$name
+		sed -n 's@^+++ b/\(.*\)/[^/]*\.c$@\1/@p' "$f"
+	done <"$TOP/patches/$line/series" | sort -u
+}
+export -f touched_dirs
+
+for line in $lines; do
+	export line
+	test_expect_success "$line: fetch, series with --fuzz=0, config audit" '
+		"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu fetch >out &&
+		"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu patch >out &&
+		"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu configure >out &&
+		grep -E "audit: [0-9]+ requested symbols hold|configure: inputs unchanged" out
+	'
+	if [ -n "${DOM0KIT_CHECK_ALL_LINES:-}" ]; then
+		test_expect_success "$line: full build and every boot-test scenario" '
+			"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --kernel $line --profile qemu build >out &&
+			"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu boot-test >out 2>err || { cat out err; exit 1; }
+		'
+	else
+		test_expect_success "$line: the directories our patches touch compile with W=1 and no warning" '
+			rel=$(awk -v l=$line "\$1 == l {print \$2}" "$TOP/patches/releases") &&
+			src=$CHECK_WORK/src/linux-$rel obj=$CHECK_WORK/build/linux-$rel-qemu &&
+			dirs=$(touched_dirs $line) && test -n "$dirs" &&
+			make -C "$src" O="$obj" -j"$(nproc)" LOCALVERSION=-dom0 modules_prepare >prep.log 2>&1 &&
+			make -C "$src" O="$obj" -j"$(nproc)" LOCALVERSION=-dom0 W=1 $dirs >build.log 2>&1 || { tail -n 30 prep.log build.log; exit 1; }
+			! grep -E "warning:|error:" build.log
+		'
+	fi
+done
+test_done
