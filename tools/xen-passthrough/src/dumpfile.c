@@ -8,22 +8,11 @@
 /* fgets() in libpci uses a 256-byte buffer; stay well inside it. */
 #define MAX_LINE 250
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t hexrun(const char *s, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && hexv(s[i]) >= 0)
+	while (i < n && hex_digit(s[i]) >= 0)
 		i++;
 	return i;
 }
@@ -33,7 +22,7 @@ static unsigned int hexnum(const char *s, size_t n)
 	unsigned int v = 0;
 
 	for (size_t i = 0; i < n; i++)
-		v = v * 16 + (unsigned int)hexv(s[i]);
+		v = v * 16 + (unsigned int)hex_digit(s[i]);
 	return v;
 }
 

@@ -5,37 +5,10 @@
 #include "spec.h"
 #include "topology.h"
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Exactly n hex digits. */
-static bool hexfield(const char *s, size_t n, unsigned int *out)
-{
-	unsigned int v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int h = hexv(s[i]);
-
-		if (h < 0)
-			return false;
-		v = v * 16 + (unsigned int)h;
-	}
-	*out = v;
-	return true;
-}
-
 /* "dd.f" */
 static bool parse_devfn(const char *s, size_t n, unsigned int *dev, unsigned int *fn)
 {
-	if (n != 4 || s[2] != '.' || !hexfield(s, 2, dev) || *dev > 0x1f ||
+	if (n != 4 || s[2] != '.' || !hex_field(s, 2, dev) || *dev > 0x1f ||
 	    s[3] < '0' || s[3] > '7')
 		return false;
 	*fn = (unsigned int)(s[3] - '0');
@@ -47,7 +20,7 @@ static bool parse_bdf(const char *s, size_t n, struct bdf *b)
 {
 	if (n == 12)
 		return bdf_parse_full(s, n, b);
-	if (n != 7 || s[2] != ':' || !hexfield(s, 2, &b->bus) ||
+	if (n != 7 || s[2] != ':' || !hex_field(s, 2, &b->bus) ||
 	    !parse_devfn(s + 3, 4, &b->dev, &b->fn))
 		return false;
 	b->dom = 0;
@@ -94,7 +67,7 @@ int spec_parse(const char *s, size_t len, struct spec *sp, char *err, size_t err
 		}
 		return 0;
 	}
-	if (len == 9 && s[4] == ':' && hexfield(s, 4, &v) && hexfield(s + 5, 4, &d)) {
+	if (len == 9 && s[4] == ':' && hex_field(s, 4, &v) && hex_field(s + 5, 4, &d)) {
 		sp->kind = SPEC_ID;
 		sp->vendor = (uint16_t)v;
 		sp->device = (uint16_t)d;

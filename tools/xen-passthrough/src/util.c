@@ -85,7 +85,7 @@ bool bdf_eq(const struct bdf *a, const struct bdf *b)
 	       a->fn == b->fn;
 }
 
-static int hexval(char c)
+int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -96,12 +96,12 @@ static int hexval(char c)
 	return -1;
 }
 
-static bool hexn(const char *s, size_t n, unsigned int *out)
+bool hex_field(const char *s, size_t n, unsigned int *out)
 {
 	unsigned int v = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int h = hexval(s[i]);
+		int h = hex_digit(s[i]);
 
 		if (h < 0)
 			return false;
@@ -117,8 +117,8 @@ bool bdf_parse_full(const char *s, size_t n, struct bdf *out)
 
 	if (n != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
 		return false;
-	if (!hexn(s, 4, &b.dom) || !hexn(s + 5, 2, &b.bus) ||
-	    !hexn(s + 8, 2, &b.dev) || s[11] < '0' || s[11] > '7')
+	if (!hex_field(s, 4, &b.dom) || !hex_field(s + 5, 2, &b.bus) ||
+	    !hex_field(s + 8, 2, &b.dev) || s[11] < '0' || s[11] > '7')
 		return false;
 	b.fn = (unsigned int)(s[11] - '0');
 	if (b.dev > 0x1f)

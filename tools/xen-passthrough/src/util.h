@@ -28,6 +28,11 @@ void *xrealloc(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 void strlcpy0(char *dst, const char *src, size_t size);
 
+/* Value of one hex digit, or -1. */
+int hex_digit(char c);
+/* Exactly n hex digits at s; true on success. */
+bool hex_field(const char *s, size_t n, unsigned int *out);
+
 void bdf_fmt(const struct bdf *b, char *buf, size_t size);
 bool bdf_eq(const struct bdf *a, const struct bdf *b);
 /* Parse exactly "dddd:bb:dd.f" (n == whole string); true on success. */
