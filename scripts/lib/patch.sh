@@ -35,6 +35,20 @@ series_files() {
 	done <"$series"
 }
 
+# assemble_quilt_dir ENTRIES: QUILT_DIR made anew from series_files'
+# "name path" lines: a series file and the patches it names.
+assemble_quilt_dir() {
+	local name path
+	rm -rf "$QUILT_DIR" && mkdir -p "$QUILT_DIR"
+	: >"$QUILT_DIR/series"
+	while read -r name path; do
+		[ -n "$name" ] || continue
+		mkdir -p "$QUILT_DIR/$(dirname "$name")"
+		cp "$path" "$QUILT_DIR/$name"
+		echo "$name" >>"$QUILT_DIR/series"
+	done <<<"$1"
+}
+
 # unpack_source: (re)creates the pristine tree when the source changed.
 unpack_source() {
 	local source_line kind path tmp
@@ -127,13 +141,7 @@ cmd_patch() {
 		run_logged patch quilt_run pop -a -f -q || die "$EXIT_FAIL" "cannot pop the old series in $SRCDIR; remove it and run again"
 	fi
 	# The quilt patch dir is assembled fresh: series + the files it names.
-	rm -rf "$QUILT_DIR" && mkdir -p "$QUILT_DIR"
-	while read -r name path; do
-		[ -n "$name" ] || continue
-		mkdir -p "$QUILT_DIR/$(dirname "$name")"
-		cp "$path" "$QUILT_DIR/$name"
-		echo "$name" >>"$QUILT_DIR/series"
-	done <<<"$entries"
+	assemble_quilt_dir "$entries"
 	if [ -s "$QUILT_DIR/series" ]; then
 		local log=$STATEDIR/quilt-push.log
 		if ! quilt_run push -a --fuzz=0 >"$log" 2>&1; then

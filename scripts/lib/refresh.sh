@@ -130,13 +130,7 @@ cmd_refresh() {
 	trap refresh_cleanup EXIT
 	SRCDIR=$REFRESH_SCRATCH/linux-$RELEASE QUILT_DIR=$REFRESH_SCRATCH/patches
 	refresh_unpack
-	mkdir -p "$QUILT_DIR"
-	while read -r name path; do
-		[ -n "$name" ] || continue
-		mkdir -p "$QUILT_DIR/$(dirname "$name")"
-		cp "$path" "$QUILT_DIR/$name"
-		echo "$name" >>"$QUILT_DIR/series"
-	done <<<"$entries"
+	assemble_quilt_dir "$entries"
 	log=$REFRESH_SCRATCH/push.log
 	while read -r name path; do
 		[ -n "$name" ] || continue
