@@ -192,11 +192,15 @@ boot_ids() {
 }
 
 # tool: tools/xen-passthrough inside dom0 agrees with sysfs, assigns and
-# releases devices, and its xl-config line gives a guest that works.
+# releases devices, and its xl-config line gives a guest that works. The
+# devices sit behind root ports: there a bus reset makes them assignable.
 boot_tool() {
 	# shellcheck disable=SC2054
-	dom0_boot dom0-tool tool q35 "iommu=1" "dom0kit.load=e1000 dom0kit.report=0000:00:05.0+0000:00:06.0" \
-		-device intel-iommu,intremap=on -device edu,addr=05.0 -device e1000,addr=06.0
+	dom0_boot dom0-tool tool q35 "iommu=1" \
+		"dom0kit.load=e1000 dom0kit.tooledu=0000:01:00.0 dom0kit.toolnic=0000:02:00.0" \
+		-device intel-iommu,intremap=on \
+		-device pcie-root-port,id=rp1,chassis=1,addr=08.0 -device edu,bus=rp1,addr=00.0 \
+		-device pcie-root-port,id=rp2,chassis=2,addr=09.0 -device e1000,bus=rp2,addr=00.0
 	CHECKS_FAILED=()
 	local counts
 	counts=$(marker_lines 'DOM0KIT: tool-json-checked ')
