@@ -218,4 +218,18 @@ for v in plain san; do
 	fi
 done
 
+test_expect_success 'mmio: writes and reads a BAR0 register through resource0; bad input is refused' '
+	make -s -C "$TOP/tests/progs" O="$TRASH/mmio-bin" >/dev/null &&
+	mkdir -p mfs/bus/pci/devices/0000:01:00.0 &&
+	head -c 16384 /dev/zero >mfs/bus/pci/devices/0000:01:00.0/resource0 &&
+	"$TRASH/mmio-bin/mmio" --sysfs-root mfs 0000:01:00.0 0x2800 0x12345000 | grep -qx "MMIO 0000:01:00.0 0x2800 0x12345000" &&
+	"$TRASH/mmio-bin/mmio" --sysfs-root mfs 0000:01:00.0 0x2800 | grep -qx "MMIO 0000:01:00.0 0x2800 0x12345000" &&
+	rc=0 && "$TRASH/mmio-bin/mmio" --sysfs-root mfs 0000:01:00.0 0x2802 2>err || rc=$? &&
+	test $rc = 2 && grep -q "not 32-bit aligned" err &&
+	rc=0 && "$TRASH/mmio-bin/mmio" --sysfs-root mfs 0000:01:00.0 0x8000 2>err || rc=$? &&
+	test $rc = 1 && grep -q "smaller than the register offset" err &&
+	rc=0 && "$TRASH/mmio-bin/mmio" --sysfs-root mfs 0000:02:00.0 0 2>err || rc=$? &&
+	test $rc = 1 && grep -q "cannot open" err
+'
+
 test_done
