@@ -108,6 +108,7 @@ make_dom0_image() {
 	copy_elf "$root" "$DOM0KIT_TOP/tools/xen-passthrough/xen-passthrough"
 	mv "$root$DOM0KIT_TOP/tools/xen-passthrough/xen-passthrough" "$root/usr/sbin/xen-passthrough"
 	rm -rf "${root:?}${DOM0KIT_TOP:?}"
+	cp "$BOOTDIR/progs/mmio" "$root/bin/"
 	cp "$OBJDIR/arch/x86/boot/bzImage" "$root/boot/vmlinuz"
 	make_domu_image
 	cp "$BOOTDIR/domu-initrd.gz" "$root/boot/domu-initrd"

@@ -14,7 +14,7 @@ help_boot_test() {
 	cat <<'H'
 Usage: dom0kit boot-test [--kernel SPEC] [--profile NAME] [--scenario LIST]
                          [--xen=PATH] [--qemu-cpu=CPU] [--dom0-append=ARGS]
-Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,kvm):
+Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,reset,kvm):
   smoke        dom0 reaches init, /proc/xen/capabilities is control_d,
                uname -r is the built release, xl list shows Domain-0
   seize        QEMU's edu device (1234:11e8) is bound to pciback by
@@ -29,6 +29,10 @@ Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,kvm):
   tool         xen-passthrough in dom0: list --json agrees with sysfs,
                assign/release move devices, its xl-config line makes a
                guest that uses edu
+  reset        our do_flr patches: a shared-bus reset of two e1000 functions
+               (state read back as reset), a lone device behind a root port,
+               EBUSY naming the function bound elsewhere, no method on the
+               root bus
   kvm          the kernel boots without Xen as a KVM host: kvm_amd, a
                2-vCPU VM, vfio-pci binds edu, BAR0 read through VFIO
 smoke, seize and passthrough share one boot. --xen takes xen-*.gz or an
@@ -37,7 +41,7 @@ Logs: WORKDIR/logs/boot/*.log. Exit 1 when any scenario fails.
 H
 }
 
-BOOT_SCENARIOS=smoke,seize,passthrough,ids,tool,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND=''
+BOOT_SCENARIOS=smoke,seize,passthrough,ids,tool,reset,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND=''
 args_boot_test() {
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -51,8 +55,8 @@ args_boot_test() {
 	done
 	local s
 	for s in ${BOOT_SCENARIOS//,/ }; do
-		case $s in smoke | seize | passthrough | ids | tool | kvm) ;;
-		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, ids, tool, kvm)" ;;
+		case $s in smoke | seize | passthrough | ids | tool | reset | kvm) ;;
+		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, ids, tool, reset, kvm)" ;;
 		esac
 	done
 }
@@ -112,6 +116,9 @@ judge_dom0() {
 		check "edu's ID register reads 0x010000ed in the domU" "DOMU: EDU-ID 0x010000ed"
 		check "edu's liveness register answers in the domU" "DOMU: EDU-LIVENESS OK"
 		check "xl create -c returned 0" "DOM0KIT: domu-exit 0"
+		# With our do_flr, libxl finds the reset interface it asks for.
+		! has_marker "doesn't support reset from sysfs" ||
+			CHECKS_FAILED+=("libxl found pciback's do_flr (it printed: The kernel doesn't support reset from sysfs)")
 		report passthrough
 	fi
 }
@@ -219,6 +226,39 @@ boot_tool() {
 	report tool
 }
 
+# reset: do_flr on QEMU topologies built for it. Two e1000 functions
+# without FLR share bus 1 behind a root port, both pciback's: one write
+# resets both by bus or slot. An e1000 alone on bus 2: reset. Bus 3 has a
+# function bound to e1000: EBUSY naming it. edu on the root bus: no
+# reset method.
+boot_reset() {
+	local hide="(0000:01:00.0)(0000:01:00.1)(0000:02:00.0)(0000:03:00.0)(0000:00:05.0)"
+	# shellcheck disable=SC2054
+	dom0_boot dom0-reset reset q35 "iommu=1" \
+		"xen-pciback.hide=$hide dom0kit.load=e1000 dom0kit.statefns=0000:01:00.0+0000:01:00.1+0000:02:00.0 dom0kit.flr=0000:01:00.0+0000:02:00.0+0000:03:00.0+0000:00:05.0" \
+		-device intel-iommu,intremap=on -device edu,addr=05.0 \
+		-device pcie-root-port,id=rp1,chassis=1,addr=08.0 \
+		-device e1000,bus=rp1,addr=00.0,multifunction=on -device e1000,bus=rp1,addr=00.1 \
+		-device pcie-root-port,id=rp2,chassis=2,addr=09.0 -device e1000,bus=rp2,addr=00.0 \
+		-device pcie-root-port,id=rp3,chassis=3,addr=0a.0 \
+		-device e1000,bus=rp3,addr=00.0,multifunction=on -device e1000,bus=rp3,addr=00.1
+	CHECKS_FAILED=()
+	local f
+	for f in 0000:01:00.0 0000:01:00.1 0000:02:00.0; do
+		check "RDBAL of $f holds the written value before the reset" "DOM0KIT: reset-before $f 0x12345000"
+		check "RDBAL of $f reads 0 after the reset" "DOM0KIT: reset-after $f 0x00000000"
+	done
+	check "do_flr of a function sharing its bus succeeds" "DOM0KIT: do_flr 0000:01:00.0 ok"
+	[[ $(tr -d '\r' <"$BOOT_LOG") =~ reset\ 0000:01:00.0\ with\ (bus|slot) ]] ||
+		CHECKS_FAILED+=("the log says 0000:01:00.0 was reset by bus or slot")
+	check "do_flr of a device alone behind a root port succeeds" "DOM0KIT: do_flr 0000:02:00.0 ok"
+	check "do_flr fails with EBUSY when a function is bound elsewhere" "DOM0KIT: do_flr 0000:03:00.0 Device or resource busy"
+	check "the log names the blocking function and its driver" "cannot reset 0000:03:00.0 by bus: 0000:03:00.1 is bound to e1000"
+	[[ $(marker_lines 'DOM0KIT: do_flr 0000:00:05.0 ') != ok ]] || CHECKS_FAILED+=("do_flr of edu on the root bus fails")
+	check "the log says why edu cannot be reset" "cannot reset 0000:00:05.0: no FLR, PM or bus reset (device on the root bus)"
+	report reset
+}
+
 boot_kvm() {
 	require_config CONFIG_KVM CONFIG_KVM_AMD CONFIG_VFIO CONFIG_VFIO_PCI CONFIG_INTEL_IOMMU
 	build_progs
@@ -252,10 +292,11 @@ cmd_boot_test() {
 	planned boot-test "boot $KERNELRELEASE under QEMU: $BOOT_SCENARIOS" && return 0
 	stage_begin boot-test
 	BOOT_FAILURES=0
-	if wants smoke || wants seize || wants passthrough || wants ids || wants tool; then dom0_setup; fi
+	if wants smoke || wants seize || wants passthrough || wants ids || wants tool || wants reset; then dom0_setup; fi
 	if wants smoke || wants seize || wants passthrough; then boot_dom0; fi
 	if wants ids; then boot_ids; fi
 	if wants tool; then boot_tool; fi
+	if wants reset; then boot_reset; fi
 	if wants kvm; then boot_kvm; fi
 	stage_end boot-test
 	[ "$BOOT_FAILURES" -eq 0 ] || die "$EXIT_FAIL" "$BOOT_FAILURES boot-test scenario(s) failed"
