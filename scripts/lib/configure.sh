@@ -88,7 +88,7 @@ cmd_configure() {
 	ensure_deps configure
 	load_profile
 	local inputs base_id f
-	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | tr '\n' ' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
+	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | paste -sd' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
 	[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
 	base_id=$(base_identity "$PROFILE_BASE")
 	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
