@@ -34,14 +34,15 @@ run_logged() {
 	local stage=$1 log; shift
 	log="$WORKDIR/logs/$stage.log"
 	mkdir -p "$WORKDIR/logs"
-	printf '+ %s\n' "$*" >>"$log"
-	if "$@" >>"$log" 2>&1; then
-		return 0
-	fi
-	local rc=$?
+	printf '+ %s\n' "$*" >>"$log" 2>/dev/null || true
+	local rc=0
+	"$@" >>"$log" 2>&1 || rc=$?
+	[ "$rc" -ne 0 ] || return 0
 	{
 		echo "---- last 30 lines of $log ----"
 		tail -n 30 "$log"
+		# A log cut off mid-line (disk full) still ends its line here.
+		[ -z "$(tail -c 1 "$log")" ] || echo
 		echo "---- full log: $log ----"
 	} >&2
 	return "$rc"
