@@ -60,21 +60,28 @@ mkpatch() {
 export -f mkpatch
 export FILE
 
+test_expect_success 'a one-patch series builds (the baseline of the next cases)' '
+	mkpatch "1a /* dom0kit baseline */" &&
+	build --patches "$TRASH/p" build >out 2>err || { cat out err; exit 1; }
+'
+
 test_expect_success 'a patch that breaks the compile: clear failure, no packages, no stamp' '
 	mkpatch "1a #error dom0kit test breakage" &&
 	ls "$CHECK_OUT" >before &&
-	rc=0 && build --patches "$TRASH/p" build >out 2>err || rc=$? &&
-	test $rc = 1 && tail -n 1 err | grep -q "kernel build failed (log: .*compile.log)" &&
-	grep -q "dom0kit test breakage" err &&
+	rc=0 && build --patches "$TRASH/p" build >out 2>err || rc=$?
+	test $rc = 1 || { echo "exit $rc"; cat out err; exit 1; }
+	tail -n 1 err | grep "kernel build failed (log: .*compile.log)" &&
+	grep "dom0kit test breakage" err &&
 	ls "$CHECK_OUT" | test_cmp before - &&
 	[ ! -e "$CHECK_WORK/state/6.12.107/compile@qemu.stamp" ]
 '
 
 test_expect_success 'the fixed patch: a warm rebuild compiles only the touched file' '
 	mkpatch "1a /* dom0kit warm rebuild */" &&
-	build --patches "$TRASH/p" compile >out &&
-	grep -q "CC \[M\]  $FILE" "$CHECK_WORK/logs/compile.log" &&
-	test "$(grep -cE "^  CC " "$CHECK_WORK/logs/compile.log")" -le 5
+	build --patches "$TRASH/p" compile >out 2>err || { cat out err; exit 1; }
+	grep "CC \[M\]  $FILE" "$CHECK_WORK/logs/compile.log" &&
+	grep -E "^  CC " "$CHECK_WORK/logs/compile.log" >compiled &&
+	cat compiled && test "$(grep -c . compiled)" -le 5
 '
 
 test_expect_success 'back to the repository series: rebuilt, packaged again' '
