@@ -61,12 +61,12 @@ export -f mkpatch
 export FILE
 
 test_expect_success 'a one-patch series builds (the baseline of the next cases)' '
-	mkpatch "1a /* dom0kit baseline */" &&
+	mkpatch "7a /* dom0kit baseline */" &&
 	build --patches "$TRASH/p" build >out 2>err || { cat out err; exit 1; }
 '
 
 test_expect_success 'a patch that breaks the compile: clear failure, no packages, no stamp' '
-	mkpatch "1a #error dom0kit test breakage" &&
+	mkpatch "7a #error dom0kit test breakage" &&
 	ls "$CHECK_OUT" >before &&
 	rc=0 && build --patches "$TRASH/p" build >out 2>err || rc=$?
 	test $rc = 1 || { echo "exit $rc"; cat out err; exit 1; }
@@ -77,7 +77,7 @@ test_expect_success 'a patch that breaks the compile: clear failure, no packages
 '
 
 test_expect_success 'the fixed patch: a warm rebuild compiles only the touched file' '
-	mkpatch "1a /* dom0kit warm rebuild */" &&
+	mkpatch "7a /* dom0kit warm rebuild */" &&
 	build --patches "$TRASH/p" compile >out 2>err || { cat out err; exit 1; }
 	grep "CC \[M\]  $FILE" "$CHECK_WORK/logs/compile.log" &&
 	grep -E "^  CC " "$CHECK_WORK/logs/compile.log" >compiled &&
