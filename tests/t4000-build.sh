@@ -79,7 +79,7 @@ test_expect_success 'a patch that breaks the compile: clear failure, no packages
 test_expect_success 'the fixed patch: a warm rebuild compiles only the touched file' '
 	mkpatch "7a /* dom0kit warm rebuild */" &&
 	build --patches "$TRASH/p" build >out 2>err || { cat out err; exit 1; }
-	grep "CC \[M\]  $FILE" "$CHECK_WORK/logs/compile.log" &&
+	grep "CC \[M\]  ${FILE%.c}.o" "$CHECK_WORK/logs/compile.log" &&
 	grep -E "^  CC " "$CHECK_WORK/logs/compile.log" >compiled &&
 	cat compiled && test "$(grep -c . compiled)" -le 5
 '
