@@ -87,6 +87,20 @@ int cmd_list(const struct options *o)
 	return XP_EXIT_OK;
 }
 
+/* Loads the devices and finds ARG among them: its index, or -exit code. */
+static int load_resolved(const struct options *o, const char *arg,
+			 struct devset *ds)
+{
+	int i;
+
+	if (load(o, ds) < 0)
+		return -XP_EXIT_FAIL;
+	i = resolve(ds, arg);
+	if (i < 0)
+		devset_free(ds);
+	return i;
+}
+
 static int one(const struct options *o, const char *arg, bool note,
 	       void (*fn)(FILE *, const struct devset *, size_t, const struct verdict *))
 {
@@ -94,13 +108,9 @@ static int one(const struct options *o, const char *arg, bool note,
 	struct verdict v;
 	int i;
 
-	if (load(o, &ds) < 0)
-		return XP_EXIT_FAIL;
-	i = resolve(&ds, arg);
-	if (i < 0) {
-		devset_free(&ds);
+	i = load_resolved(o, arg, &ds);
+	if (i < 0)
 		return -i;
-	}
 	if (note)
 		dom0_note(o);
 	verdict_compute(&ds, (size_t)i, &v);
@@ -185,13 +195,9 @@ static int move(const struct options *o, const char *arg, bool assign)
 		xp_err("%s needs root", assign ? "assign" : "release");
 		return XP_EXIT_FAIL;
 	}
-	if (load(o, &ds) < 0)
-		return XP_EXIT_FAIL;
-	i = resolve(&ds, arg);
-	if (i < 0) {
-		devset_free(&ds);
+	i = load_resolved(o, arg, &ds);
+	if (i < 0)
 		return -i;
-	}
 	verdict_compute(&ds, (size_t)i, &v);
 	m = verdict_members(&v, (size_t)i, &n);
 	if (preflight(o, &ds, &v, m, n, assign) < 0)
