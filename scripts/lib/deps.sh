@@ -9,7 +9,7 @@ deps_for() {
 	patch) echo quilt patch tar xz-utils ;;
 	configure) echo make gcc libc6-dev flex bison bc xz-utils ;;
 	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ccache ;;
-	package) echo dpkg-dev debhelper fakeroot kmod cpio rsync libdw-dev ;; # 7.x bindeb-pkg build-depends on libdw-dev
+	package) echo dpkg-dev debhelper fakeroot kmod cpio rsync libdw-dev bc bison flex dwarves libelf-dev libssl-dev python3 xz-utils ;; # the Build-Depends of packaging/debian/control.in; 7.x also needs libdw-dev
 	boot-test) echo qemu-system-x86 xen-system-amd64 busybox-static kmod cpio gcc libc6-dev ;;
 	lint) echo perl ;;
 	*) return 1 ;;

@@ -1,28 +1,60 @@
 # shellcheck shell=bash
-# package: Debian packages of the compiled kernel into OUTDIR. For now
-# the kernel's own bindeb-pkg (linux-image, linux-headers, linux-libc-dev).
+# package: Debian packages of the compiled kernel into OUTDIR. The debian
+# packager (default) uses packaging/debian/ and also makes the source
+# package; bindeb is the kernel's own bindeb-pkg, kept as a fallback.
 
 # shellcheck source=scripts/lib/kmake.sh
 . "$LIB/kmake.sh"
+# shellcheck source=scripts/lib/package_debian.sh
+. "$LIB/package_debian.sh"
 
 help_package() {
 	cat <<'H'
 Usage: dom0kit package [--kernel SPEC] [--revision N] [--outdir DIR]
-Runs make bindeb-pkg on the compiled tree; the version is X.Y.Z-<N>dom0.
-Reads:  WORKDIR/build/linux-RELEASE-PROFILE (compiled)
-Writes: OUTDIR/linux-image-*.deb, linux-headers-*.deb, linux-libc-dev*.deb
+                       [--packager debian|bindeb] [--distro debian|ubuntu]
+                       [--suite NAME] [--maintainer 'NAME <EMAIL>']
+                       [--no-source-package] [--no-dbg]
+debian (default): linux-image-RELEASE, linux-headers-RELEASE,
+  linux-image-RELEASE-dbg (not with --no-dbg), the metapackages
+  linux-image-dom0 and linux-headers-dom0, dom0-initramfs, and the source
+  package linux-dom0 (.dsc, orig and debian tarballs); version
+  X.Y.Z-<N>dom0~<distro suffix>, e.g. 6.12.107-1dom0~deb12; the suite
+  defaults to this machine's.
+bindeb: make bindeb-pkg; version X.Y.Z-<N>dom0.
+Reads:  WORKDIR/build/linux-RELEASE-PROFILE (compiled), packaging/
+Writes: OUTDIR/*.deb (+ .dsc, .orig.tar.*, .debian.tar.xz, .changes, .buildinfo)
 H
 }
 
 package_version() { echo "$RELEASE-${OPT_REVISION}dom0"; }
 
+# publish_files FILE...: into OUTDIR through a temp dir on the same file
+# system, then renamed, so OUTDIR never holds half a package.
+publish_files() {
+	local tmp f
+	mkdir -p "$OUTDIR"
+	tmp=$(mktemp -d "$OUTDIR/.incoming.XXXXXX")
+	cp "$@" "$tmp/" || { rm -rf "$tmp"; die "$EXIT_FAIL" "cannot copy packages into $OUTDIR (disk full?)"; }
+	for f in "$tmp"/*; do mv -f "$f" "$OUTDIR/"; done
+	rm -rf "$tmp"
+}
+
 cmd_package() {
 	ensure_deps package
+	[ -f "$OBJDIR/arch/x86/boot/bzImage" ] || [ -n "$OPT_DRY_RUN" ] ||
+		die "$EXIT_USAGE" "no compiled kernel for $RELEASE: run dom0kit compile --kernel $RELEASE first"
+	case $OPT_PACKAGER in
+	debian) package_debian ;;
+	bindeb) package_bindeb ;;
+	*) die "$EXIT_USAGE" "unknown packager: $OPT_PACKAGER (debian, bindeb)" ;;
+	esac
+}
+
+package_bindeb() {
 	planned package "make bindeb-pkg KDEB_PKGVERSION=$(package_version) into $OUTDIR" && return 0
-	[ -f "$OBJDIR/arch/x86/boot/bzImage" ] || die "$EXIT_USAGE" "no compiled kernel for $RELEASE: run dom0kit compile --kernel $RELEASE first"
 	local inputs version debs
 	version=$(package_version)
-	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version outdir $OUTDIR"
+	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") packager bindeb version $version outdir $OUTDIR"
 	if stamp_current "package@$OPT_PROFILE" "$inputs" && [ -f "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" ]; then
 		stage_skip package
 		return 0
@@ -38,14 +70,7 @@ cmd_package() {
 		die "$EXIT_FAIL" "$(why_failed package "packaging failed (log: $WORKDIR/logs/package.log)")"
 	debs=("$debdir"/*_"$version"_*.deb)
 	[ ${#debs[@]} -gt 0 ] || die "$EXIT_FAIL" "bindeb-pkg produced no .deb for $version"
-	# Copy into a temp dir on the out dir's file system, then rename, so
-	# out/ never holds half a package.
-	mkdir -p "$OUTDIR"
-	local tmp d
-	tmp=$(mktemp -d "$OUTDIR/.incoming.XXXXXX")
-	cp "${debs[@]}" "$tmp/" || { rm -rf "$tmp"; die "$EXIT_FAIL" "cannot copy packages into $OUTDIR (disk full?)"; }
-	for d in "$tmp"/*.deb; do mv -f "$d" "$OUTDIR/"; done
-	rm -rf "$tmp"
+	publish_files "${debs[@]}"
 	info "    $(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')"
 	stamp_write "package@$OPT_PROFILE" "$inputs"
 	stage_end package

@@ -1,0 +1,166 @@
+# shellcheck shell=bash
+# The debian packager: packaging/debian/ templates made into a debian/
+# directory for this release and profile, the binary packages built with
+# dpkg-buildpackage against the compiled tree, and the source package
+# linux-dom0 (orig tarball + debian tarball + .dsc) made by dpkg-source.
+
+# shellcheck source=scripts/lib/configure.sh
+. "$LIB/configure.sh"
+
+PACKAGING=$DOM0KIT_TOP/packaging
+
+# distro_suffix DISTRO SUITE: the version suffix that keeps packages built
+# for older releases sorting below those for newer ones.
+distro_suffix() {
+	case $1/$2 in
+	debian/bullseye) echo '~deb11' ;;
+	debian/bookworm) echo '~deb12' ;;
+	debian/trixie) echo '~deb13' ;;
+	debian/forky) echo '~deb14' ;;
+	debian/sid | debian/unstable) echo '' ;;
+	ubuntu/jammy) echo '~ubuntu22.04' ;;
+	ubuntu/noble) echo '~ubuntu24.04' ;;
+	ubuntu/resolute) echo '~ubuntu26.04' ;;
+	*) die "$EXIT_USAGE" "unknown suite for $1: $2 (debian: bookworm, trixie, forky, sid; ubuntu: jammy, noble, resolute)" ;;
+	esac
+}
+
+# host_suite DISTRO: this machine's codename when it runs DISTRO.
+host_suite() {
+	local id='' codename=''
+	# shellcheck source=/dev/null
+	[ -r /etc/os-release ] && id=$(. /etc/os-release && echo "${ID:-}") && codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	if [ "$id" = "$1" ] && [ -n "$codename" ]; then echo "$codename"; else
+		die "$EXIT_USAGE" "--distro $1 needs --suite (this machine runs ${id:-an unknown system})"
+	fi
+}
+
+debian_version() { echo "$RELEASE-${OPT_REVISION}dom0$(distro_suffix "$OPT_DISTRO" "$PKG_SUITE")"; }
+
+# release_epoch: the upstream release's date (the pristine Makefile's
+# mtime), the one timestamp of every package: the changelog entry, the
+# files in the .deb and the kernel's build timestamp agree on it.
+release_epoch() { stat -c %Y "$SRCDIR/Makefile"; }
+
+packaging_digest() {
+	(cd "$PACKAGING" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256_of -
+}
+
+# expand TEMPLATE: @VAR@ placeholders filled in.
+expand() {
+	sed -e "s|@KREL@|$KERNELRELEASE|g" -e "s|@RELEASE@|$RELEASE|g" \
+		-e "s|@LOCALVERSION@|$OPT_LOCALVERSION|g" -e "s|@PROFILE@|$OPT_PROFILE|g" \
+		-e "s|@MAINTAINER@|$PKG_MAINTAINER|g" -e "s|@INITRD@|$PKG_INITRD|g" \
+		-e "s|@YEAR@|$(date -u -d "@$(release_epoch)" +%Y)|g" "$1"
+}
+
+# write_changelog FILE
+write_changelog() {
+	local n
+	n=$(grep -vc '^#' "$STATEDIR/patches/series" 2>/dev/null || true)
+	{
+		printf 'linux-dom0 (%s) %s; urgency=medium\n\n' "$(debian_version)" "$PKG_SUITE"
+		printf '  * Linux %s with the dom0kit series (%s patches), profile %s.\n' "$RELEASE" "${n:-0}" "$OPT_PROFILE"
+		printf '\n -- %s  %s\n' "$PKG_MAINTAINER" "$(LC_ALL=C date -u -R -d "@$(release_epoch)")"
+	} >"$1"
+}
+
+# assemble_debian DIR WITH_PATCHES: a complete debian/ directory in DIR.
+# The binary build runs against the already patched tree, so it leaves
+# the series out (dpkg-source would apply it again).
+assemble_debian() {
+	local d=$1 with_patches=$2 t f
+	mkdir -p "$d/source" "$d/config" "$d/initramfs"
+	expand "$PACKAGING/debian/control.in" >"$d/control"
+	expand "$PACKAGING/debian/copyright.in" >"$d/copyright"
+	expand "$PACKAGING/debian/rules" >"$d/rules"
+	cp "$PACKAGING/debian/source/format" "$d/source/format"
+	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$d/"
+	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers"
+	for t in preinst postinst prerm postrm; do
+		expand "$PACKAGING/debian/linux-image.$t.in" >"$d/linux-image-$KERNELRELEASE.$t"
+	done
+	expand "$PACKAGING/debian/linux-headers.postinst.in" >"$d/linux-headers-$KERNELRELEASE.postinst"
+	for f in "$PACKAGING"/debian/*.lintian-overrides.in; do
+		t=$(basename "$f" .lintian-overrides.in)
+		[ "$t" = linux-image ] && t=linux-image-$KERNELRELEASE
+		expand "$f" >"$d/$t.lintian-overrides"
+	done
+	cp "$PACKAGING"/debian/dom0-initramfs.* "$d/"
+	cp -r "$PACKAGING/initramfs/." "$d/initramfs/"
+	write_changelog "$d/changelog"
+	cp "$OBJDIR/.config" "$d/config/config"
+	requested_symbols "${PROFILE_FRAGMENTS[@]}" |
+		awk '$2 == "n" { print "# " $1 " is not set"; next } { print $1 "=" $2 }' >"$d/config/requested"
+	if [ "$with_patches" = yes ] && [ -s "$STATEDIR/patches/series" ]; then
+		mkdir -p "$d/patches"
+		cp -r "$STATEDIR/patches/." "$d/patches/"
+	fi
+}
+
+# debian_build_binary PKGDIR: dpkg-buildpackage -b in PKGDIR against the
+# compiled tree; the .deb files land in PKGDIR's parent.
+debian_build_binary() {
+	local pkgdir=$1 cc=gcc
+	if command -v ccache >/dev/null 2>&1 && [ -z "${DOM0KIT_NO_CCACHE:-}" ]; then cc="ccache gcc"; fi
+	(
+		cd "$pkgdir" &&
+			KSRC=$SRCDIR KOBJ=$OBJDIR KCC=$cc \
+				DEB_BUILD_OPTIONS="parallel=$OPT_JOBS" \
+				DEB_BUILD_PROFILES="${OPT_NO_DBG:+pkg.linux-dom0.nodbg}" \
+				CCACHE_DIR=${CCACHE_DIR:-$DOM0KIT_CACHE/ccache} CCACHE_BASEDIR=$WORKDIR CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1 \
+				dpkg-buildpackage -b --no-sign
+	)
+}
+
+# debian_build_source SDIR: the source package from the fetched tarball,
+# in SDIR; prints nothing, dies on failure.
+debian_build_source() {
+	local sdir=$1 kind tarball
+	read -r kind tarball <"$STATEDIR/source"
+	[ "$kind" = tarball ] || die "$EXIT_USAGE" "a source package needs a release tarball; source $OPT_SOURCE gives a $kind (use --no-source-package)"
+	rm -rf "$sdir" && mkdir -p "$sdir/linux-dom0-$RELEASE"
+	cp "$tarball" "$sdir/linux-dom0_$RELEASE.orig.tar.${tarball##*.tar.}"
+	run_logged package tar -xf "$tarball" -C "$sdir/linux-dom0-$RELEASE" --strip-components=1 ||
+		die "$EXIT_FAIL" "$(why_failed package "cannot unpack $tarball for the source package")"
+	assemble_debian "$sdir/linux-dom0-$RELEASE/debian" yes
+	run_logged package sh -c "cd '$sdir' && SOURCE_DATE_EPOCH=$(release_epoch) dpkg-source -b linux-dom0-$RELEASE" ||
+		die "$EXIT_FAIL" "$(why_failed package "dpkg-source failed (log: $WORKDIR/logs/package.log)")"
+	rm -rf "${sdir:?}/linux-dom0-$RELEASE"
+}
+
+package_debian() {
+	local version inputs pkgroot pkgdir files f
+	PKG_SUITE=${OPT_SUITE:-$(host_suite "$OPT_DISTRO")}
+	version=$(debian_version)
+	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-dom0kit} <${DEBEMAIL:-dom0kit@localhost.localdomain}>}
+	PKG_INITRD=No
+	grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config" && PKG_INITRD=Yes
+	load_profile
+	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR${OPT_NO_SOURCE_PACKAGE:+, no source package}${OPT_NO_SOURCE_PACKAGE:-, dpkg-source -b} into $OUTDIR" && return 0
+	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version suite $PKG_SUITE maintainer $PKG_MAINTAINER"
+	inputs+=" packaging $(packaging_digest) nodbg ${OPT_NO_DBG:-} source ${OPT_NO_SOURCE_PACKAGE:-yes} outdir $OUTDIR"
+	if stamp_current "package@$OPT_PROFILE" "$inputs" && [ -f "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" ]; then
+		stage_skip package
+		return 0
+	fi
+	stage_begin package
+	stamp_clear "package@$OPT_PROFILE"
+	: >"$WORKDIR/logs/package.log"
+	pkgroot=$WORKDIR/pkg/linux-$RELEASE-$OPT_PROFILE
+	pkgdir=$pkgroot/binary/linux-dom0-$RELEASE
+	rm -rf "$pkgroot/binary" && mkdir -p "$pkgdir"
+	assemble_debian "$pkgdir/debian" no
+	run_logged package debian_build_binary "$pkgdir" ||
+		die "$EXIT_FAIL" "$(why_failed package "dpkg-buildpackage failed (log: $WORKDIR/logs/package.log)")"
+	files=("$pkgroot/binary"/*_"$version"_*.deb "$pkgroot/binary"/*_"$version"_*.buildinfo "$pkgroot/binary"/*_"$version"_*.changes)
+	[ ${#files[@]} -gt 0 ] || die "$EXIT_FAIL" "dpkg-buildpackage produced no .deb for $version"
+	if [ -z "$OPT_NO_SOURCE_PACKAGE" ]; then
+		debian_build_source "$pkgroot/source"
+		files+=("$pkgroot/source"/linux-dom0_*)
+	fi
+	publish_files "${files[@]}"
+	info "    $(for f in "${files[@]}"; do case $f in *.deb | *.dsc) basename "$f" ;; esac; done | paste -sd' ')"
+	stamp_write "package@$OPT_PROFILE" "$inputs"
+	stage_end package
+}
