@@ -9,6 +9,8 @@
 . "$LIB/kmake.sh"
 # shellcheck source=scripts/lib/config-base.sh
 . "$LIB/config-base.sh"
+# shellcheck source=scripts/lib/signing.sh
+. "$LIB/signing.sh"
 
 CONFIGS_DIR=${DOM0KIT_CONFIGS:-$DOM0KIT_TOP/configs}
 
@@ -40,6 +42,11 @@ load_profile() {
 	# shellcheck source=/dev/null
 	. "$file"
 	PROFILE_BASE=${OPT_BASE:-$base}
+	# Ubuntu's own config is the running kernel's (/boot/config-*), not
+	# Debian's linux-config package.
+	if [ -z "$OPT_BASE" ] && [ "$PROFILE_BASE" = distro ] && [ "${OPT_DISTRO:-debian}" = ubuntu ]; then
+		PROFILE_BASE=running
+	fi
 	PROFILE_TRIM=$trim
 	PROFILE_FRAGMENTS=()
 	local f cond
@@ -52,6 +59,8 @@ load_profile() {
 		[ -f "$CONFIGS_DIR/$f.config" ] || die "$EXIT_USAGE" "profile $OPT_PROFILE names fragment $f, but $CONFIGS_DIR/$f.config does not exist"
 		PROFILE_FRAGMENTS+=("$CONFIGS_DIR/$f.config")
 	done
+	signing_fragment
+	PROFILE_FRAGMENTS+=("$SIGNING_FRAGMENT")
 }
 
 # requested_symbols FRAGMENT...: "CONFIG_X value" for each request, the
