@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs install check check-deps check-debug check-lines fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-lines check-release fuzz clean
 
 all: tools progs
 
@@ -24,13 +24,18 @@ check: check-deps
 check-deps:
 	tests/install-deps
 
-# The boot test on the qemu-debug profile (lockdep, KASAN, UBSAN).
+# The boot test on the qemu-debug profile (lockdep, UBSAN, SLUB debugging).
 check-debug: check-deps
 	DOM0KIT_CHECK_DEBUG=1 tests/run tests/t5500-boot-debug.sh
 
 # Fetch, patch, build and boot-test every supported kernel line.
 check-lines: check-deps
 	DOM0KIT_CHECK_ALL_LINES=1 tests/run tests/t6000-lines.sh
+
+# lintian on the whole source package; two builds from it, compared bit
+# for bit.
+check-release: check-deps
+	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh
 
 fuzz:
 	$(MAKE) -C tools/xen-passthrough fuzz

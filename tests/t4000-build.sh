@@ -4,10 +4,10 @@
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/check-env.sh"
 
-V=6.12.107-1dom0
+V=6.12.107-1dom0~deb12
 K=6.12.107-dom0
 export V K
-build() { "$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu "$@"; }
+build() { "$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --suite bookworm --no-source-package "$@"; }
 export -f build
 
 test_expect_success 'dom0kit build: fetch to packages on the qemu profile' '

@@ -9,33 +9,37 @@
 
 PACKAGING=$DOM0KIT_TOP/packaging
 
-# distro_suffix DISTRO SUITE: the version suffix that keeps packages built
-# for older releases sorting below those for newer ones.
-distro_suffix() {
+# set_distro_suffix DISTRO SUITE: PKG_SUFFIX, the version suffix that
+# keeps packages built for older releases sorting below those for newer.
+set_distro_suffix() {
 	case $1/$2 in
-	debian/bullseye) echo '~deb11' ;;
-	debian/bookworm) echo '~deb12' ;;
-	debian/trixie) echo '~deb13' ;;
-	debian/forky) echo '~deb14' ;;
-	debian/sid | debian/unstable) echo '' ;;
-	ubuntu/jammy) echo '~ubuntu22.04' ;;
-	ubuntu/noble) echo '~ubuntu24.04' ;;
-	ubuntu/resolute) echo '~ubuntu26.04' ;;
-	*) die "$EXIT_USAGE" "unknown suite for $1: $2 (debian: bookworm, trixie, forky, sid; ubuntu: jammy, noble, resolute)" ;;
+	debian/bullseye) PKG_SUFFIX='~deb11' ;;
+	debian/bookworm) PKG_SUFFIX='~deb12' ;;
+	debian/trixie) PKG_SUFFIX='~deb13' ;;
+	debian/forky) PKG_SUFFIX='~deb14' ;;
+	debian/sid | debian/unstable) PKG_SUFFIX='' ;;
+	ubuntu/jammy) PKG_SUFFIX='~ubuntu22.04' ;;
+	ubuntu/noble) PKG_SUFFIX='~ubuntu24.04' ;;
+	ubuntu/resolute) PKG_SUFFIX='~ubuntu26.04' ;;
+	*) die "$EXIT_USAGE" "unknown suite for $1: $2 (debian: bullseye, bookworm, trixie, forky, sid; ubuntu: jammy, noble, resolute)" ;;
 	esac
 }
 
-# host_suite DISTRO: this machine's codename when it runs DISTRO.
-host_suite() {
+# set_host_suite DISTRO: PKG_SUITE, this machine's codename when it runs
+# DISTRO.
+set_host_suite() {
 	local id='' codename=''
-	# shellcheck source=/dev/null
-	[ -r /etc/os-release ] && id=$(. /etc/os-release && echo "${ID:-}") && codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-	if [ "$id" = "$1" ] && [ -n "$codename" ]; then echo "$codename"; else
+	if [ -r /etc/os-release ]; then
+		# shellcheck source=/dev/null
+		id=$(. /etc/os-release && echo "${ID:-}") codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	fi
+	if [ "$id" != "$1" ] || [ -z "$codename" ]; then
 		die "$EXIT_USAGE" "--distro $1 needs --suite (this machine runs ${id:-an unknown system})"
 	fi
+	PKG_SUITE=$codename
 }
 
-debian_version() { echo "$RELEASE-${OPT_REVISION}dom0$(distro_suffix "$OPT_DISTRO" "$PKG_SUITE")"; }
+debian_version() { echo "$RELEASE-${OPT_REVISION}dom0$PKG_SUFFIX"; }
 
 # release_epoch: the upstream release's date (the pristine Makefile's
 # mtime), the one timestamp of every package: the changelog entry, the
@@ -74,7 +78,7 @@ assemble_debian() {
 	expand "$PACKAGING/debian/control.in" >"$d/control"
 	expand "$PACKAGING/debian/copyright.in" >"$d/copyright"
 	expand "$PACKAGING/debian/rules" >"$d/rules"
-	cp "$PACKAGING/debian/source/format" "$d/source/format"
+	cp "$PACKAGING/debian/source/format" "$PACKAGING/debian/source/lintian-overrides" "$d/source/"
 	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$d/"
 	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers"
 	for t in preinst postinst prerm postrm; do
@@ -131,9 +135,12 @@ debian_build_source() {
 
 package_debian() {
 	local version inputs pkgroot pkgdir files f
-	PKG_SUITE=${OPT_SUITE:-$(host_suite "$OPT_DISTRO")}
+	PKG_SUITE=$OPT_SUITE
+	[ -n "$PKG_SUITE" ] || set_host_suite "$OPT_DISTRO"
+	set_distro_suffix "$OPT_DISTRO" "$PKG_SUITE"
 	version=$(debian_version)
-	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-dom0kit} <${DEBEMAIL:-dom0kit@localhost.localdomain}>}
+	# Like dch: DEBFULLNAME/DEBEMAIL, else the local user at this host.
+	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-$(id -un)} <${DEBEMAIL:-$(id -un)@$(hostname -f 2>/dev/null || hostname)}>}
 	PKG_INITRD=No
 	grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config" && PKG_INITRD=Yes
 	load_profile

@@ -1,0 +1,121 @@
+#!/bin/bash
+# package (debian packager): the binary packages of the qemu-profile
+# kernel t4000 built, the source package, lintian, headers that build an
+# external module, and version ordering.
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/check-env.sh"
+
+K=6.12.107-dom0
+V=6.12.107-1dom0~deb12
+MAINT='dom0kit CI <ci@dom0kit.org>'
+P=$TRASH/debs
+export K V MAINT P
+pkg() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu --suite bookworm --maintainer "$MAINT" "$@"; }
+deb() { echo "$P/${1}_${V}_${2:-amd64}.deb"; }
+export -f pkg deb
+
+test_expect_success 'the qemu-profile kernel is built (t4000 builds it)' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --no-source-package build >/dev/null
+'
+
+test_expect_success 'package: binary and source packages of linux-dom0' '
+	pkg --outdir "$P" package >out &&
+	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-dom0 linux-headers-dom0; do
+		dpkg-deb --info "$(deb $p)" >/dev/null || exit 1
+	done &&
+	dpkg-deb --info "$(deb dom0-initramfs all)" >/dev/null &&
+	for f in linux-dom0_$V.dsc linux-dom0_$V.debian.tar.xz linux-dom0_6.12.107.orig.tar.xz; do
+		test -s "$P/$f" || exit 1
+	done &&
+	[ -z "$(find "$P" -name ".incoming.*")" ]
+'
+
+test_expect_success 'linux-image: kernel, config with XEN_DOM0, System.map, modules, hooks' '
+	dpkg-deb -c "$(deb linux-image-$K)" >list &&
+	grep -q " ./boot/vmlinuz-$K$" list && grep -q " ./boot/System.map-$K$" list &&
+	grep -q "/lib/modules/$K/kernel/drivers/xen/xen-pciback/xen-pciback.ko$" list &&
+	dpkg-deb --fsys-tarfile "$(deb linux-image-$K)" | tar -xO ./boot/config-$K | grep -qx CONFIG_XEN_DOM0=y &&
+	dpkg-deb -f "$(deb linux-image-$K)" Depends | grep -q "initramfs-tools | linux-initramfs-tool" &&
+	dpkg-deb -e "$(deb linux-image-$K)" ctl &&
+	for s in preinst postinst prerm postrm; do
+		sh -n ctl/$s && grep -q "run-parts --report --exit-on-error --arg=\"\$version\"" ctl/$s || exit 1
+		grep -q "/etc/kernel/$s.d /usr/share/kernel/$s.d; do" ctl/$s || exit 1
+	done &&
+	grep -q "^export INITRD=" ctl/postinst && grep -q "^depmod \"\$version\"" ctl/postinst
+'
+
+test_expect_success 'dom0-initramfs: dracut module, initramfs-tools hook, GRUB snippet, seize list' '
+	dpkg-deb -c "$(deb dom0-initramfs all)" >list &&
+	for f in usr/lib/dracut/modules.d/90xen-dom0/module-setup.sh usr/lib/dracut/modules.d/90xen-dom0/xen-dom0-pciback.sh \
+		usr/share/initramfs-tools/hooks/xen-dom0 usr/share/initramfs-tools/scripts/init-top/dom0kit-pciback \
+		usr/share/dom0-initramfs/pciback-options etc/default/grub.d/xen-dom0.cfg etc/dom0kit/pciback.conf; do
+		grep -q " ./$f$" list || { echo "missing $f"; exit 1; }
+	done &&
+	dpkg-deb -e "$(deb dom0-initramfs all)" ctl && grep -qx /etc/dom0kit/pciback.conf ctl/conffiles &&
+	grep -q "update-initramfs" ctl/triggers
+'
+
+test_expect_success 'the seize list: BDFs become hide=, a bad line fails naming it' '
+	opts=$TOP/packaging/initramfs/pciback-options &&
+	printf "# devices\n0000:03:00.0\n 0000:00:04.1  # nic\n\n0000:03:00.0\n" >ok.conf &&
+	test "$("$opts" ok.conf)" = "options xen_pciback hide=(0000:03:00.0)(0000:00:04.1)" &&
+	printf "0000:03:00.0\n03:00.0\n" >bad.conf &&
+	test_must_fail "$opts" bad.conf 2>err && one_line err && grep -q "bad.conf:2: not a PCI address" err &&
+	test -z "$("$opts" /nonexistent)"
+'
+
+# lintian on the whole source package reads every file of the kernel tree
+# (19 minutes here): make check-release runs it.
+test_expect_success 'lintian: no errors on the binary packages' '
+	lintian --fail-on error "$P"/linux-dom0_${V}_amd64.changes >lintian.out 2>&1 || { cat lintian.out; exit 1; }
+	! grep "^E:" lintian.out
+'
+
+test_expect_success 'the source package unpacks with the series applied and builds its debian/ checks' '
+	dpkg-source -x "$P/linux-dom0_$V.dsc" src >/dev/null &&
+	grep -q "ids" src/drivers/xen/xen-pciback/pci_stub.c &&
+	test -x src/debian/rules && test -s src/debian/config/config &&
+	(cd src && dpkg-checkbuilddeps) &&
+	src/debian/check-config src/debian/config/requested src/debian/config/config &&
+	sed "s/^CONFIG_XEN_DOM0=y/# CONFIG_XEN_DOM0 is not set/" src/debian/config/config >dropped &&
+	test_must_fail src/debian/check-config src/debian/config/requested dropped 2>err &&
+	grep -q "CONFIG_XEN_DOM0 requested y, got n" err
+'
+
+test_expect_success 'linux-headers: an external module builds against the packaged headers' '
+	dpkg-deb -x "$(deb linux-headers-$K)" hdr &&
+	test "$(readlink hdr/lib/modules/$K/build)" = /usr/src/linux-headers-$K &&
+	mkdir mod && cp "$TEST_DIRECTORY/fixtures/dkms-hello/dom0kit_hello.c" mod/ &&
+	echo "obj-m := dom0kit_hello.o" >mod/Kbuild &&
+	make -C hdr/usr/src/linux-headers-$K M="$TRASH/mod" modules >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
+	modinfo mod/dom0kit_hello.ko | grep -q "^vermagic: *$K "
+'
+
+test_expect_success '--no-dbg (build profile pkg.linux-dom0.nodbg): no -dbg package' '
+	pkg --outdir "$TRASH/nodbg" --no-dbg --no-source-package package >out &&
+	test -s "$TRASH/nodbg/linux-image-${K}_${V}_amd64.deb" &&
+	! ls "$TRASH/nodbg" | grep -q -- "-dbg_"
+'
+
+test_expect_success 'packaging is deterministic: two runs give bit-identical .deb files' '
+	pkg --outdir "$TRASH/again" --revision 1 --no-source-package package >out &&
+	(cd "$P" && sha256sum *.deb) >one && (cd "$TRASH/again" && sha256sum *.deb) >two && test_cmp one two
+'
+
+test_expect_success 'versions sort across suites, revisions and releases' '
+	dpkg --compare-versions 6.12.107-1dom0~deb12 lt 6.12.107-1dom0~deb13 &&
+	dpkg --compare-versions 6.12.107-1dom0~deb13 lt 6.12.107-1dom0 &&
+	dpkg --compare-versions 6.12.107-1dom0~deb13 lt 6.12.107-2dom0~deb12 &&
+	dpkg --compare-versions 6.12.107-9dom0~deb13 lt 6.12.108-1dom0~deb12 &&
+	dpkg --compare-versions 6.12.107-1dom0~ubuntu24.04 lt 6.12.107-1dom0~ubuntu26.04 &&
+	pkg --dry-run --suite trixie package | grep -q "6.12.107-1dom0~deb13" &&
+	pkg --dry-run --distro ubuntu --suite noble package | grep -q "6.12.107-1dom0~ubuntu24.04"
+'
+
+test_expect_success 'bad packaging options: one line, exit 2' '
+	for a in "--packager rpm" "--distro arch" "--suite nosuch" "--maintainer nobody"; do
+		rc=0 && pkg $a package >out 2>err || rc=$?
+		test $rc = 2 && one_line err || { echo "$a: rc $rc"; cat err; exit 1; }
+	done
+'
+test_done

@@ -1,0 +1,58 @@
+#!/bin/bash
+# The long checks of a release (make check-release; DOM0KIT_CHECK_RELEASE=1):
+# lintian on the whole source package, and reproducibility: the source
+# package of the qemu-profile kernel built twice from its .dsc, in
+# different directories, under a different umask, time zone and locale,
+# without ccache; every .deb must be bit-identical. Two cold kernel builds
+# and a lintian run over every file of the tree: about 45 minutes on two
+# cores, so not in plain make check (which lints the binary packages and
+# checks that packaging itself is deterministic, t9000).
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/check-env.sh"
+
+if [ -z "${DOM0KIT_CHECK_RELEASE:-}" ]; then
+	test_skip "source lintian and two builds from the source package (make check-release)"
+	test_done
+fi
+
+V=6.12.107-1dom0~deb12
+export V
+
+test_expect_success 'the source package of the qemu-profile kernel' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --no-source-package build >/dev/null &&
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$TRASH/src" --profile qemu --suite bookworm --no-dbg package >/dev/null &&
+	test -s "$TRASH/src/linux-dom0_$V.dsc"
+'
+
+test_expect_success 'lintian: no errors on the source package' '
+	lintian --fail-on error "$TRASH/src/linux-dom0_$V.dsc" >lintian.out 2>&1 || { cat lintian.out; exit 1; }
+	! grep "^E:" lintian.out
+'
+
+# build DIR UMASK TZ LOCALE: dpkg-source -x and dpkg-buildpackage -b in DIR.
+build() {
+	mkdir -p "$1" && cd "$1" && umask "$2" &&
+		dpkg-source -x "$TRASH/src/linux-dom0_$V.dsc" linux-dom0 >/dev/null && cd linux-dom0 || return 1
+	if ! env -u CCACHE_DIR TZ="$3" LC_ALL="$4" DEB_BUILD_OPTIONS="parallel=$(nproc)" \
+		DEB_BUILD_PROFILES=pkg.linux-dom0.nodbg dpkg-buildpackage -b --no-sign >../build.log 2>&1; then
+		tail -n 30 ../build.log
+		return 1
+	fi
+}
+export -f build
+
+test_expect_success 'first build from the .dsc' '
+	build "$TRASH/one" 022 UTC C.UTF-8
+'
+
+test_expect_success 'second build: another directory, umask, time zone and locale' '
+	build "$TRASH/second/build/deeper" 002 Asia/Tokyo C
+'
+
+test_expect_success 'every .deb is bit-identical' '
+	(cd "$TRASH/one" && sha256sum *.deb) >one.sums &&
+	(cd "$TRASH/second/build/deeper" && sha256sum *.deb) >two.sums &&
+	cat one.sums && test "$(wc -l <one.sums)" -ge 5 &&
+	test_cmp one.sums two.sums
+'
+test_done
