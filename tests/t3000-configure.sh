@@ -61,7 +61,24 @@ test_expect_success 'distro profile: Debian.s own 6.12 config plus every fragmen
 	ls "${DOM0KIT_CACHE:-$HOME/.cache/dom0kit}"/configs/debian-6.12-*.config &&
 	cfg CONFIG_XEN_DOM0 distro | grep -q =y && cfg CONFIG_SND_HDA_INTEL distro | grep -q =m &&
 	cfg CONFIG_XEN_PCIDEV_BACKEND distro | grep -q =m &&
-	! grep -E "^CONFIG_[A-Z_]+=\"debian/" "$W/build/linux-6.12.107-distro/.config"
+	! grep -E "^CONFIG_[A-Z_]+=\"debian/" "$W/build/linux-6.12.107-distro/.config" &&
+	# Lockdown forces MODULE_SIG on; without --sign-key no throwaway key is made.
+	cfg CONFIG_MODULE_SIG distro | grep -q =y && cfg CONFIG_MODULE_SIG_KEY distro | grep -qx "CONFIG_MODULE_SIG_KEY=\"\"" &&
+	! cfg CONFIG_MODULE_SIG_ALL distro
+'
+
+test_expect_success '--sign-key/--sign-cert: modules signed with that key; a foreign certificate is refused' '
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=dom0kit test" -keyout k.pem -out c.pem 2>/dev/null &&
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other" -keyout k2.pem -out c2.pem 2>/dev/null &&
+	"$DOM0KIT" --workdir "$W" --profile qemu --sign-key k.pem --sign-cert c.pem configure >out &&
+	cfg CONFIG_MODULE_SIG_ALL qemu | grep -q =y &&
+	cfg CONFIG_MODULE_SIG_KEY qemu | grep -q "keys/module-signing.pem\"$" &&
+	test "$(stat -c %a "$W/keys/module-signing.pem")" = 600 &&
+	rc=0 && "$DOM0KIT" --workdir "$W" --profile qemu --sign-key k.pem --sign-cert c2.pem configure >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "does not belong to the key" err &&
+	rc=0 && "$DOM0KIT" --workdir "$W" --profile qemu --sign-key k.pem configure >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "needs both --sign-key and --sign-cert" err &&
+	"$DOM0KIT" --workdir "$W" --profile qemu configure >out && ! cfg CONFIG_MODULE_SIG qemu
 '
 
 test_expect_success 'Debian certificate paths of a base config are cleared' '

@@ -60,7 +60,7 @@ load_profile() {
 		PROFILE_FRAGMENTS+=("$CONFIGS_DIR/$f.config")
 	done
 	signing_fragment
-	PROFILE_FRAGMENTS+=("$SIGNING_FRAGMENT")
+	[ -z "$SIGNING_FRAGMENT" ] || PROFILE_FRAGMENTS+=("$SIGNING_FRAGMENT")
 }
 
 # requested_symbols FRAGMENT...: "CONFIG_X value" for each request, the
@@ -117,7 +117,7 @@ cmd_configure() {
 		rm -f "$OBJDIR/$new.base"
 		exit "$rc"
 	fi
-	cat "$OBJDIR/$new.base" "${PROFILE_FRAGMENTS[@]}" >"$OBJDIR/$new"
+	{ cat "$OBJDIR/$new.base" && printf '%s\n' "$SIGNING_DEFAULTS" && cat "${PROFILE_FRAGMENTS[@]}"; } >"$OBJDIR/$new"
 	rm -f "$OBJDIR/$new.base"
 	clear_distro_certs "$OBJDIR/$new"
 	run_logged configure kmake KCONFIG_CONFIG=$new olddefconfig || die "$EXIT_FAIL" "olddefconfig failed"

@@ -141,10 +141,10 @@ package_debian() {
 	version=$(debian_version)
 	# Like dch: DEBFULLNAME/DEBEMAIL, else the local user at this host.
 	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-$(id -un)} <${DEBEMAIL:-$(id -un)@$(hostname -f 2>/dev/null || hostname)}>}
-	PKG_INITRD=No
-	grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config" && PKG_INITRD=Yes
-	load_profile
 	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR${OPT_NO_SOURCE_PACKAGE:+, no source package}${OPT_NO_SOURCE_PACKAGE:-, dpkg-source -b} into $OUTDIR" && return 0
+	PKG_INITRD=No
+	if grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config"; then PKG_INITRD=Yes; fi
+	load_profile
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version suite $PKG_SUITE maintainer $PKG_MAINTAINER"
 	inputs+=" packaging $(packaging_digest) nodbg ${OPT_NO_DBG:-} source ${OPT_NO_SOURCE_PACKAGE:-yes} outdir $OUTDIR"
 	if stamp_current "package@$OPT_PROFILE" "$inputs" && [ -f "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" ]; then

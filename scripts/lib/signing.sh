@@ -1,21 +1,22 @@
 # shellcheck shell=bash
 # Module signing (--sign-key KEY --sign-cert CERT): a generated config
 # fragment, audited like the others. Without a key the modules stay
-# unsigned and CONFIG_MODULE_SIG is off: otherwise kbuild would generate a
+# unsigned and no key is built in: otherwise kbuild would generate a
 # throwaway key at build time and no two builds would be identical.
 
-# signing_fragment: writes STATEDIR/signing-PROFILE.config and sets
-# SIGNING_FRAGMENT to its path (not in a subshell: its errors must stop
-# the run).
+# signing_fragment: sets SIGNING_FRAGMENT to the audited fragment of a
+# signed build (STATEDIR/signing-PROFILE.config), or to nothing; and
+# SIGNING_DEFAULTS to the unaudited settings of an unsigned one. Not run
+# in a subshell: its errors must stop the run.
 signing_fragment() {
 	local frag=$STATEDIR/signing-$OPT_PROFILE.config pem=$WORKDIR/keys/module-signing.pem
-	# shellcheck disable=SC2034 # read by load_profile
-	SIGNING_FRAGMENT=$frag
-	[ -z "${OPT_DRY_RUN:-}" ] || return 0
-	mkdir -p "$STATEDIR"
+	# shellcheck disable=SC2034 # read by configure
+	SIGNING_FRAGMENT='' SIGNING_DEFAULTS=''
 	if [ -z "${OPT_SIGN_KEY:-}" ] && [ -z "${OPT_SIGN_CERT:-}" ]; then
-		printf '%s\n' "# No --sign-key: modules are not signed (a key made at build time would differ per build)." \
-			"# CONFIG_MODULE_SIG is not set" | write_atomic "$frag"
+		# Bases with lockdown force MODULE_SIG on; an empty key keeps kbuild
+		# from making one. Where MODULE_SIG is off, kconfig drops these.
+		# shellcheck disable=SC2034
+		SIGNING_DEFAULTS=$'CONFIG_MODULE_SIG_KEY=""\n# CONFIG_MODULE_SIG_ALL is not set'
 		return 0
 	fi
 	if [ -z "${OPT_SIGN_KEY:-}" ] || [ -z "${OPT_SIGN_CERT:-}" ]; then
@@ -28,8 +29,11 @@ signing_fragment() {
 	keypub=$(openssl pkey -in "$OPT_SIGN_KEY" -pubout 2>/dev/null) || die "$EXIT_USAGE" "$OPT_SIGN_KEY is not a PEM private key"
 	certpub=$(openssl x509 -in "$OPT_SIGN_CERT" -noout -pubkey 2>/dev/null) || die "$EXIT_USAGE" "$OPT_SIGN_CERT is not a PEM X.509 certificate"
 	[ "$keypub" = "$certpub" ] || die "$EXIT_USAGE" "the certificate $OPT_SIGN_CERT does not belong to the key $OPT_SIGN_KEY"
+	# shellcheck disable=SC2034 # read by load_profile
+	SIGNING_FRAGMENT=$frag
+	[ -z "${OPT_DRY_RUN:-}" ] || return 0
 	# kbuild wants key and certificate in one PEM file.
-	mkdir -p "$WORKDIR/keys" && chmod 700 "$WORKDIR/keys"
+	mkdir -p "$WORKDIR/keys" "$STATEDIR" && chmod 700 "$WORKDIR/keys"
 	(umask 077 && cat "$OPT_SIGN_KEY" "$OPT_SIGN_CERT" | write_atomic "$pem")
 	{
 		echo "# Modules signed with $(openssl x509 -in "$OPT_SIGN_CERT" -noout -subject) (key+cert sha256 $(sha256_of "$pem"))"
