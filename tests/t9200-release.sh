@@ -12,11 +12,7 @@
 
 if [ -z "${DOM0KIT_CHECK_RELEASE:-}" ]; then
 	test_skip "source lintian and two builds from the source package (make check-release)"
-	test_expect_success 'lintian: no errors on the source package' '
-	lintian --fail-on error "$TRASH/src/linux-dom0_$V.dsc" >lintian.out 2>&1 || { cat lintian.out; exit 1; }
-	! grep "^E:" lintian.out
-'
-test_done
+	test_done
 fi
 
 V=6.12.107-1dom0~deb12
