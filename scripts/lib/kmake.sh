@@ -9,10 +9,12 @@ build_timestamp() {
 	date -u -d "@$(stat -c %Y "$SRCDIR/Makefile")" '+%a %b %e %H:%M:%S UTC %Y'
 }
 
-kmake() {
-	local cc=gcc
+# kbuild_cc: sets KBUILD_CC to the compiler the kernel is built with and,
+# when that is ccache, exports the cache's settings.
+kbuild_cc() {
+	KBUILD_CC=gcc
 	if command -v ccache >/dev/null 2>&1 && [ -z "${DOM0KIT_NO_CCACHE:-}" ]; then
-		cc="ccache gcc"
+		KBUILD_CC="ccache gcc"
 		export CCACHE_DIR=${CCACHE_DIR:-$DOM0KIT_CACHE/ccache}
 		# Paths under the work dir are hashed relative to it, so the same
 		# release built in another work dir still hits the cache.
@@ -21,9 +23,24 @@ kmake() {
 		# of a cold cache.
 		export CCACHE_DEPEND=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 	fi
-	make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$cc" -j"$OPT_JOBS" \
+}
+
+# kbuild_prefix_map: compiler flags that take the tree's location out of
+# debug info and __FILE__, for the kernel and for its host tools (objtool
+# is built with -g and ships in linux-headers). debian/rules passes the
+# same string, so packaging does not see a changed command line.
+kbuild_prefix_map() {
+	printf '%s' "-ffile-prefix-map=$SRCDIR=. -ffile-prefix-map=$OBJDIR=."
+}
+
+kmake() {
+	local map
+	kbuild_cc
+	map=$(kbuild_prefix_map)
+	make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$KBUILD_CC" -j"$OPT_JOBS" \
 		LOCALVERSION="$OPT_LOCALVERSION" \
 		KBUILD_BUILD_TIMESTAMP="$(build_timestamp)" \
 		KBUILD_BUILD_USER=dom0kit KBUILD_BUILD_HOST=dom0kit KBUILD_BUILD_VERSION=1 \
+		KCFLAGS="$map" HOSTCFLAGS="$map" \
 		"$@"
 }

@@ -105,14 +105,13 @@ assemble_debian() {
 # debian_build_binary PKGDIR: dpkg-buildpackage -b in PKGDIR against the
 # compiled tree; the .deb files land in PKGDIR's parent.
 debian_build_binary() {
-	local pkgdir=$1 cc=gcc
-	if command -v ccache >/dev/null 2>&1 && [ -z "${DOM0KIT_NO_CCACHE:-}" ]; then cc="ccache gcc"; fi
+	local pkgdir=$1
+	kbuild_cc
 	(
 		cd "$pkgdir" &&
-			KSRC=$SRCDIR KOBJ=$OBJDIR KCC=$cc \
+			KSRC=$SRCDIR KOBJ=$OBJDIR KCC=$KBUILD_CC \
 				DEB_BUILD_OPTIONS="parallel=$OPT_JOBS" \
 				DEB_BUILD_PROFILES="${OPT_NO_DBG:+pkg.linux-dom0.nodbg}" \
-				CCACHE_DIR=${CCACHE_DIR:-$DOM0KIT_CACHE/ccache} CCACHE_BASEDIR=$WORKDIR CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1 \
 				dpkg-buildpackage -b --no-sign
 	)
 }
