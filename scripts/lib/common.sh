@@ -102,6 +102,20 @@ stage_begin() {
 stage_end() { info "==> $1 done in $(elapsed "$STAGE_START")"; }
 stage_skip() { info "==> $1: inputs unchanged, skipped"; }
 
+# stage_enter NAME STAMP INPUTS OUTPUT: fails, and says the stage is
+# skipped, when STAMP records INPUTS and OUTPUT exists; otherwise begins
+# the stage with its stamp cleared (a run that dies leaves none, so the
+# next one redoes the stage) and its log restarted.
+stage_enter() {
+	if stamp_current "$2" "$3" && [ -e "$4" ]; then
+		stage_skip "$1"
+		return 1
+	fi
+	stage_begin "$1"
+	stamp_clear "$2"
+	: >"$WORKDIR/logs/$1.log"
+}
+
 # dry_run_plan STAGE TEXT: in --dry-run mode print the plan and succeed.
 planned() {
 	if [ -n "${OPT_DRY_RUN:-}" ]; then

@@ -23,13 +23,7 @@ cmd_compile() {
 	[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
 	local inputs
 	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION"
-	if stamp_current "compile@$OPT_PROFILE" "$inputs" && [ -f "$OBJDIR/arch/x86/boot/bzImage" ]; then
-		stage_skip compile
-		return 0
-	fi
-	stage_begin compile
-	stamp_clear "compile@$OPT_PROFILE"
-	: >"$WORKDIR/logs/compile.log"
+	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
 	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)

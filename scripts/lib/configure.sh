@@ -102,13 +102,7 @@ cmd_configure() {
 	base_id=$(base_identity "$PROFILE_BASE")
 	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
 	for f in "${PROFILE_FRAGMENTS[@]}"; do inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; done
-	if stamp_current "configure@$OPT_PROFILE" "$inputs" && [ -f "$OBJDIR/.config" ]; then
-		stage_skip configure
-		return 0
-	fi
-	stage_begin configure
-	stamp_clear "configure@$OPT_PROFILE"
-	: >"$WORKDIR/logs/configure.log"
+	stage_enter configure "configure@$OPT_PROFILE" "$inputs" "$OBJDIR/.config" || return 0
 	mkdir -p "$OBJDIR"
 	local new=.config.dom0kit-new
 	local rc=0

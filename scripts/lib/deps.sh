@@ -9,11 +9,21 @@ deps_for() {
 	patch) echo quilt patch tar xz-utils ;;
 	configure) echo make gcc libc6-dev flex bison bc xz-utils ;;
 	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ccache ;;
-	package) echo dpkg-dev debhelper fakeroot kmod cpio rsync libdw-dev bc bison flex dwarves libelf-dev libssl-dev python3 xz-utils ;; # the Build-Depends of packaging/debian/control.in; 7.x also needs libdw-dev
+	package) echo dpkg-dev fakeroot "$(control_build_depends)" ;;
 	boot-test) echo qemu-system-x86 xen-system-amd64 busybox-static kmod cpio gcc libc6-dev ;;
 	lint) echo perl ;;
 	*) return 1 ;;
 	esac
+}
+
+# control_build_depends: the Build-Depends of packaging/debian/control.in
+# as package names, read from there so that the package stage and a
+# buildd need the same packages.
+control_build_depends() {
+	awk 'on && !/^[ \t]/ { exit } /^Build-Depends:/ { on = 1; sub(/^Build-Depends:/, "") } on' \
+		"$DOM0KIT_TOP/packaging/debian/control.in" |
+		tr ',' '\n' | sed 's/([^)]*)//; s/<[^>]*>//g; s/:native//; s/[[:space:]]//g; s/^debhelper-compat$/debhelper/' |
+		grep . | tr '\n' ' ' | sed 's/ $//'
 }
 
 missing_deps() {

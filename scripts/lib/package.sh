@@ -55,13 +55,7 @@ package_bindeb() {
 	local inputs version debs
 	version=$(package_version)
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") packager bindeb version $version outdir $OUTDIR"
-	if stamp_current "package@$OPT_PROFILE" "$inputs" && [ -f "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" ]; then
-		stage_skip package
-		return 0
-	fi
-	stage_begin package
-	stamp_clear "package@$OPT_PROFILE"
-	: >"$WORKDIR/logs/package.log"
+	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
 	# bindeb-pkg writes its .deb files next to the object tree; a private
 	# parent dir keeps them apart from other releases' packages.
 	local debdir=$OBJDIR/..

@@ -146,13 +146,7 @@ package_debian() {
 	load_profile
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version suite $PKG_SUITE maintainer $PKG_MAINTAINER"
 	inputs+=" packaging $(packaging_digest) nodbg ${OPT_NO_DBG:-} source ${OPT_NO_SOURCE_PACKAGE:-yes} outdir $OUTDIR"
-	if stamp_current "package@$OPT_PROFILE" "$inputs" && [ -f "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" ]; then
-		stage_skip package
-		return 0
-	fi
-	stage_begin package
-	stamp_clear "package@$OPT_PROFILE"
-	: >"$WORKDIR/logs/package.log"
+	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
 	pkgroot=$WORKDIR/pkg/linux-$RELEASE-$OPT_PROFILE
 	pkgdir=$pkgroot/binary/linux-dom0-$RELEASE
 	rm -rf "$pkgroot/binary" && mkdir -p "$pkgdir"

@@ -127,13 +127,7 @@ cmd_patch() {
 	while read -r name path; do
 		[ -n "$name" ] && inputs+=$'\n'"patch $name $(sha256_of "$path")"
 	done <<<"$entries"
-	if stamp_current patch "$inputs" && [ -d "$SRCDIR" ]; then
-		stage_skip patch
-		return 0
-	fi
-	stage_begin patch
-	stamp_clear patch
-	: >"$WORKDIR/logs/patch.log"
+	stage_enter patch patch "$inputs" "$SRCDIR" || return 0
 	unpack_source
 	local snapshot=$STATEDIR/touched.before
 	snapshot_touched >"$snapshot"
