@@ -73,3 +73,28 @@ chroot_files() {
 		-o -path ./var/cache -o -path ./var/lib/apt -o -path ./var/lib/dpkg -o -path ./var/log \) -prune \
 		-o \( -type f -o -type l \) -print | LC_ALL=C sort)
 }
+
+# sbuild_tarball: a buildd-variant Debian 12 tarball for sbuild's unshare
+# backend (what Debian's buildds start from), made by mmdebstrap once and
+# cached; prints its path.
+SBUILD_TARBALL=${XDG_CACHE_HOME:-$HOME/.cache}/dom0kit/sbuild/$CHROOT_SUITE-amd64.tar
+sbuild_tarball() {
+	local dir=${SBUILD_TARBALL%/*}
+	if [ ! -s "$SBUILD_TARBALL" ]; then
+		mkdir -p "$dir"
+		mmdebstrap --variant=buildd --format=tar "$CHROOT_SUITE" "$dir/.new.tar" "$CHROOT_MIRROR" >"$dir/mmdebstrap.log" 2>&1 ||
+			{ tail -n 20 "$dir/mmdebstrap.log"; rm -f "$dir/.new.tar"; return 1; }
+		mv "$dir/.new.tar" "$SBUILD_TARBALL"
+	fi
+	echo "$SBUILD_TARBALL"
+}
+
+# sbuild_subids: the unshare backend maps the build's users into the
+# calling user's subordinate ids; root has none on a fresh install.
+sbuild_subids() {
+	local me
+	me=$(id -un)
+	grep -q "^$me:" /etc/subuid 2>/dev/null && grep -q "^$me:" /etc/subgid 2>/dev/null && return 0
+	[ "$(id -u)" = 0 ] || { echo "no subordinate ids for $me in /etc/subuid and /etc/subgid (sbuild --chroot-mode=unshare needs them)" >&2; return 1; }
+	usermod --add-subuids 100000-165535 --add-subgids 100000-165535 "$me"
+}

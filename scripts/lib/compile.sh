@@ -22,7 +22,9 @@ cmd_compile() {
 	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS bzImage modules" && return 0
 	[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
 	local inputs
-	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION"
+	# kmake.sh is an input: a change in how the kernel's make is called
+	# (flags, compiler) must reach the tree, not wait for the packager.
+	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
 	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
 	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
