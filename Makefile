@@ -35,7 +35,7 @@ check-lines: check-deps
 # lintian on the whole source package; two builds from it, compared bit
 # for bit.
 check-release: check-deps
-	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh
+	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh
 
 fuzz:
 	$(MAKE) -C tools/xen-passthrough fuzz

@@ -67,7 +67,7 @@ test_expect_success 'distro profile: Debian.s own 6.12 config plus every fragmen
 	! cfg CONFIG_MODULE_SIG_ALL distro
 '
 
-test_expect_success '--sign-key/--sign-cert: modules signed with that key; a foreign certificate is refused' '
+test_expect_success '--sign-key/--sign-cert select MODULE_SIG_ALL with that key (t9300 checks the signatures); a foreign certificate is refused' '
 	openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=dom0kit test" -keyout k.pem -out c.pem 2>/dev/null &&
 	openssl req -new -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=other" -keyout k2.pem -out c2.pem 2>/dev/null &&
 	"$DOM0KIT" --workdir "$W" --profile qemu --sign-key k.pem --sign-cert c.pem configure >out &&
