@@ -112,6 +112,14 @@ test_expect_success 'versions sort across suites, revisions and releases' '
 	pkg --dry-run --distro ubuntu --suite noble package | grep -q "6.12.107-1dom0~ubuntu24.04"
 '
 
+test_expect_success 'a maintainer lintian would reject (root, a host without a domain) is warned about' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu --suite bookworm --dry-run package >out 2>err &&
+	if [ "$(id -un)" = root ]; then grep -q "lintian rejects root" err; fi &&
+	DEBFULLNAME=Jane DEBEMAIL=jane@buildhost "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu --suite bookworm --dry-run package >out 2>err &&
+	grep -q "maintainer Jane <jane@buildhost>: lintian rejects" err &&
+	pkg --dry-run package >out 2>err && ! grep -q warning err
+'
+
 test_expect_success 'bad packaging options: one line, exit 2' '
 	for a in "--packager rpm" "--distro arch" "--suite nosuch" "--maintainer nobody"; do
 		rc=0 && pkg $a package >out 2>err || rc=$?

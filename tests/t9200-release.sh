@@ -21,7 +21,8 @@ export V
 
 test_expect_success 'the source package of the qemu-profile kernel' '
 	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --no-source-package build >/dev/null &&
-	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$TRASH/src" --profile qemu --suite bookworm --no-dbg package >/dev/null &&
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$TRASH/src" --profile qemu --suite bookworm --no-dbg \
+		--maintainer "dom0kit CI <ci@dom0kit.org>" package >/dev/null &&
 	test -s "$TRASH/src/linux-dom0_$V.dsc"
 '
 

@@ -102,6 +102,15 @@ assemble_debian() {
 	fi
 }
 
+# maintainer_lintian_clean 'NAME <MAIL>': false for what lintian rejects as
+# a contact: root, or a mail host without a domain (root <root@vm>, what
+# the default gives on many build machines).
+maintainer_lintian_clean() {
+	local name=${1%%<*} mail=${1#*<}
+	mail=${mail%>}
+	[ "${name%% }" != root ] && [ "${mail%%@*}" != root ] && [[ ${mail#*@} == *.* ]]
+}
+
 # debian_build_binary PKGDIR: dpkg-buildpackage -b in PKGDIR against the
 # compiled tree; the .deb files land in PKGDIR's parent.
 debian_build_binary() {
@@ -140,6 +149,8 @@ package_debian() {
 	version=$(debian_version)
 	# Like dch: DEBFULLNAME/DEBEMAIL, else the local user at this host.
 	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-$(id -un)} <${DEBEMAIL:-$(id -un)@$(hostname -f 2>/dev/null || hostname)}>}
+	maintainer_lintian_clean "$PKG_MAINTAINER" ||
+		warn "maintainer $PKG_MAINTAINER: lintian rejects root and a mail host without a domain; set --maintainer or DEBFULLNAME and DEBEMAIL"
 	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR${OPT_NO_SOURCE_PACKAGE:+, no source package}${OPT_NO_SOURCE_PACKAGE:-, dpkg-source -b} into $OUTDIR" && return 0
 	PKG_INITRD=No
 	if grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config"; then PKG_INITRD=Yes; fi
