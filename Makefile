@@ -33,7 +33,8 @@ check-lines: check-deps
 	DOM0KIT_CHECK_ALL_LINES=1 tests/run tests/t6000-lines.sh
 
 # lintian on the whole source package; two builds from it, compared bit
-# for bit.
+# for bit, and one by sbuild in a clean chroot; a kernel with signed
+# modules booted with module.sig_enforce=1.
 check-release: check-deps
 	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh
 
