@@ -2,7 +2,9 @@
 # cli.sh XP: end-to-end tests of the xen-passthrough binary XP on
 # fixtures/machine-a.dump and a fake sysfs/procfs (mkfakesys.sh). One TAP
 # line per case. Bad input must give one line on stderr, a nonzero exit,
-# and leave the fake tree exactly as it was.
+# and leave the fake tree exactly as it was. Exits nonzero if a case failed.
+# Bodies are single-quoted on purpose: case_ evals them later.
+# shellcheck disable=SC2016
 set -u
 XP=$1
 F=${XP_FIXTURES:-tests/fixtures}
@@ -10,13 +12,22 @@ DUMP=$F/machine-a.dump
 W=$(mktemp -d "${TMPDIR:-/tmp}/xp-cli.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 n=0
+failed=0
 
-# case DESC CMDS: CMDS run in a subshell with set -e; output shown on failure.
+# case_ DESC CMDS: CMDS run in a subshell with set -e; output shown on
+# failure. The subshell is not run inside `if` (nor before && or ||): there
+# the shell ignores set -e and only the last step of CMDS would count, as
+# tests/test-lib.sh explains too. For the same reason set -e never stops on
+# `! cmd`: a step that must fail is written `none RE FILE` or
+# `if cmd; then false; fi`, unless it is the last line of CMDS.
 case_() {
 	n=$((n + 1))
-	if (set -e; eval "$2") >"$W/log" 2>&1; then
+	(set -e; eval "$2") >"$W/log" 2>&1
+	case_rc=$?
+	if [ "$case_rc" -eq 0 ]; then
 		echo "ok $n - $1"
 	else
+		failed=$((failed + 1))
 		echo "not ok $n - $1"
 		sed 's/^/#   /' "$W/log" | tail -n 25
 	fi
@@ -47,6 +58,28 @@ bad() {
 	cmp -s "$W/before" "$W/after" || { diff "$W/before" "$W/after"; return 1; }
 }
 has() { grep -qxF -- "$2" "$1" || { echo "no line '$2' in $1:"; cat "$1"; return 1; }; }
+# none RE FILE: no line of FILE matches RE (a `! grep` that set -e sees).
+none() { if grep -e "$1" "$2"; then echo "^ unexpected in $2"; return 1; fi; }
+
+# The harness itself: a step that fails anywhere in a body, not only at its
+# end, fails the case (issue 19: the body ran inside `if`, so only its last
+# line counted). Judged here rather than by case_, which is what is tested.
+probe() {
+	n=0
+	case_ mid "false; true"
+	case_ helper "has /dev/null x
+		true"
+	case_ good "none x /dev/null; true"
+}
+(probe) | grep -E '^(not )?ok' >"$W/h.out"
+n=$((n + 1))
+if printf 'not ok 1 - mid\nnot ok 2 - helper\nok 3 - good\n' | cmp -s - "$W/h.out"; then
+	echo "ok $n - harness: a case whose middle step fails is reported as failed"
+else
+	failed=$((failed + 1))
+	echo "not ok $n - harness: a case whose middle step fails is reported as failed"
+	sed 's/^/#   /' "$W/h.out"
+fi
 
 fresh
 case_ "list prints a header and 20 devices" '
@@ -54,7 +87,7 @@ case_ "list prints a header and 20 devices" '
 	[ $(wc -l <$W/o) -eq 21 ]
 	grep -q "^0000:02:00.0 .* e1000e .* alone " $W/o
 	grep -q "^0000:01:00.0 .* with 0000:01:00.1 " $W/o
-	! grep -q . $W/e'
+	none . $W/e'
 case_ "list --json is valid JSON with verdicts, resets and dom0 use" '
 	xp list --json >$W/o
 	python3 - $W/o <<PY
@@ -110,7 +143,7 @@ case_ "ambiguous vendor:device lists the candidates and stops" '
 	snap >$W/after; cmp $W/before $W/after'
 case_ "ambiguous I350 (two functions) on machine-b" '
 	rc=0; "$XP" --dump $F/machine-b.dump check 8086:1521 >$W/o 2>$W/e || rc=$?
-	[ $rc -eq 1 ]; one_line $W/e; ! grep -q . $W/o
+	[ $rc -eq 1 ]; one_line $W/e; none . $W/o
 	grep -q "matches 2 devices: 0000:03:00.0 0000:03:00.1; give a BDF" $W/e'
 case_ "malformed dump: one line naming the line, exit 1" '
 	printf "00:00.0 x\n00: zz\n" >$W/bad.dump
@@ -189,7 +222,7 @@ case_ "release gives the GPU back and --persist drops it from the conf" '
 	[ "$(cat $S/bus/pci/drivers/pciback/unbind)" = "0000:01:00.00000:01:00.1" ]
 	[ "$(cat $S/bus/pci/drivers/pciback/remove_slot)" = "0000:01:00.00000:01:00.1" ]
 	[ "$(cat $S/bus/pci/drivers_probe)" = "0000:01:00.00000:01:00.1" ]
-	! grep -q "^0000:01:00" $CONF
+	none "^0000:01:00" $CONF
 	has $CONF 0000:04:00.0'
 fresh
 case_ "release of a device pciback does not own changes nothing" '
@@ -219,3 +252,4 @@ case_ "live mode on this machine lists its devices" '
 		[ $(wc -l <$W/o) -eq $(( $(ls /sys/bus/pci/devices | wc -l) + 1 )) ]
 	fi'
 echo "1..$n"
+[ "$failed" -eq 0 ]
