@@ -1,12 +1,114 @@
 #!/bin/bash
 # boot-test: the kernel t4000 built boots as Xen dom0 (smoke, seize,
 # passthrough) and bare as a KVM host; the harness itself fails runs
-# that must fail; bad inputs are refused before booting.
+# that must fail; bad inputs are refused before booting. The judge cases
+# come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }
 export -f boot
+# judge LOG ARGS...: boot-test judges LOG with the checks of a real boot.
+judge() {
+	local log=$1
+	shift
+	"$DOM0KIT" --workdir judge --kernel 6.12.107 --profile qemu boot-test --judge-log="$log" "$@"
+}
+# Complete logs of one boot each, written by hand after what dom0-init,
+# domu-init and the patches print, each ending in qemu_boot's last line.
+LOGS=$TEST_DIRECTORY/fixtures/boot-judge
+export -f judge && export LOGS
+
+test_expect_success 'judge: complete logs pass (so the cases below cannot pass by failing everything)' '
+	judge "$LOGS/dom0-smoke+seize.log" --scenario=smoke,seize >out 2>err &&
+	grep -E "^boot-test smoke +PASS" out && grep -E "^boot-test seize +PASS" out &&
+	judge "$LOGS/dom0-tool.log" --scenario=tool >out 2>err && grep -E "^boot-test tool +PASS" out &&
+	judge "$LOGS/dom0-ids.log" --scenario=ids >out 2>err && grep -E "^boot-test ids +PASS" out
+'
+
+test_expect_success 'judge: every marker, then a dom0 panic and Xen crashing dom0: FAIL naming the panic' '
+	sed "/^DOM0KIT: done$/,\$d" "$LOGS/dom0-smoke+seize.log" >panic.log &&
+	cat >>panic.log <<-\EOF &&
+	[   61.204117] Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b
+	[   61.204532] CPU: 0 UID: 0 PID: 1 Comm: init Not tainted 6.12.107-dom0 #1
+	(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds.
+	boot-test: run ended: fatal after 63s (limit 420s)
+	EOF
+	rc=0 && judge panic.log --scenario=smoke,seize >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test smoke +FAIL +\(63s, run ended: fatal\)" out &&
+	grep -E "^boot-test seize +FAIL" out && grep "failed: the run stopped at a fatal line" out &&
+	grep "failed: the kernel or Xen reported: .*Kernel panic - not syncing: Attempted to kill init!.*(XEN) Hardware Dom0 crashed" out
+'
+
+test_expect_success 'judge: a panic after the done line fails too' '
+	sed "\$d" "$LOGS/dom0-smoke+seize.log" >late.log &&
+	cat >>late.log <<-\EOF &&
+	Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000
+	(XEN) Hardware Dom0 crashed: rebooting machine in 5 seconds.
+	boot-test: run ended: finished after 98s (limit 420s)
+	EOF
+	rc=0 && judge late.log --scenario=smoke >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test smoke +FAIL +\(98s, run ended: finished\)" out &&
+	grep "failed: the kernel or Xen reported: Kernel panic - not syncing" out
+'
+
+test_expect_success 'judge: Xen panicking, or crashing the domU, fails the boot' '
+	sed "\$d" "$LOGS/dom0-smoke+seize.log" >xen.log &&
+	cat >>xen.log <<-\EOF &&
+	(XEN) ****************************************
+	(XEN) Panic on CPU 0:
+	(XEN) FATAL TRAP: vec 14, #PF[0000] IN INTERRUPT CONTEXT
+	(XEN) ****************************************
+	boot-test: run ended: fatal after 99s (limit 420s)
+	EOF
+	rc=0 && judge xen.log --scenario=seize >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: the kernel or Xen reported: (XEN) Panic on CPU 0:" out &&
+	sed "/^DOMU: done$/i (XEN) Domain 1 (vcpu#0) crashed on cpu#0:" "$LOGS/dom0-tool.log" >domu.log &&
+	rc=0 && judge domu.log --scenario=tool >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: the kernel or Xen reported: (XEN) Domain 1 (vcpu#0) crashed on cpu#0:" out
+'
+
+test_expect_success 'judge: every marker but no done line, the run timed out: FAIL naming the timeout' '
+	sed "/^DOM0KIT: done$/,\$d" "$LOGS/dom0-smoke+seize.log" >timeout.log &&
+	echo "boot-test: run ended: timeout after 421s (limit 420s)" >>timeout.log &&
+	rc=0 && judge timeout.log --scenario=smoke,seize >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test smoke +FAIL +\(421s, run ended: timeout\)" out &&
+	test "$(grep -c "failed: the run timed out after 421s without .DOM0KIT: done." out)" = 2 &&
+	sed "/^DOM0KIT: done$/,\$d" "$LOGS/dom0-smoke+seize.log" >cut.log &&
+	rc=0 && judge cut.log --scenario=smoke >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: the log does not say how the run ended" out
+'
+
+test_expect_success 'judge: --judge-log takes the scenarios of one boot, and a log that exists' '
+	rc=0 && judge "$LOGS/dom0-ids.log" --scenario=smoke,ids >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "judges one boot" err &&
+	rc=0 && judge nonexistent.log --scenario=ids >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "no log to judge at" err
+'
+
+# A stand-in for QEMU: writes FAKE_CONSOLE with \r\n line ends to the
+# -serial file, then exits (FAKE_EXIT) or runs until killed.
+test_expect_success 'qemu_boot ends its log with how the run ended: finished, timeout, fatal, exited' '
+	mkdir -p fakebin && cat >fakebin/qemu-system-x86_64 <<-\EOF &&
+	#!/bin/bash
+	while [ $# -gt 0 ]; do [ "$1" != -serial ] || out=${2#file:}; shift; done
+	sed "s/\$/\r/" "$FAKE_CONSOLE" >>"$out"
+	[ -z "${FAKE_EXIT:-}" ] || exit 0
+	exec sleep 60
+	EOF
+	chmod +x fakebin/qemu-system-x86_64 &&
+	qb() { (WORKDIR=$PWD/w PATH=$PWD/fakebin:$PATH && . "$TOP/scripts/lib/boot-qemu.sh" &&
+		qemu_boot fake 3 "DOM0KIT: done" && tail -n 1 "$BOOT_LOG"); } &&
+	export FAKE_CONSOLE=$PWD/console &&
+	printf "DOM0KIT: init\nDOM0KIT: done\n" >console && qb >out && cat out &&
+	grep -qx "boot-test: run ended: finished after [0-9]s (limit 3s)" out && ! grep -q "$(printf "\r")" w/logs/boot/fake.log &&
+	printf "DOM0KIT: init\nDOM0KIT: done-not\n" >console && qb >out && cat out &&
+	grep -qx "boot-test: run ended: timeout after [3-9]s (limit 3s)" out &&
+	printf "DOM0KIT: init\nKernel panic - not syncing: test\n" >console && qb >out && cat out &&
+	grep -qx "boot-test: run ended: fatal after [0-9]s (limit 3s)" out &&
+	printf "DOM0KIT: init\n" >console && FAKE_EXIT=1 qb >out && cat out &&
+	grep -qx "boot-test: run ended: exited after [0-9]s (limit 3s)" out
+'
 
 test_expect_success 'setup: the qemu-profile kernel is built' '
 	[ -f "$CHECK_WORK/build/linux-6.12.107-qemu/arch/x86/boot/bzImage" ] ||
