@@ -79,6 +79,22 @@ test_expect_success 'judge: every marker but no done line, the run timed out: FA
 	test $rc = 1 && grep "failed: the log does not say how the run ended" out
 '
 
+test_expect_success 'judge: a marker line that only contains the expected line fails (driver= is not driver=pciback)' '
+	sed "s/^DOM0KIT: tool-release-edu driver=\$/&pciback/" "$LOGS/dom0-tool.log" >sub.log &&
+	grep -x "DOM0KIT: tool-release-edu driver=pciback" sub.log &&
+	rc=0 && judge sub.log --scenario=tool >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test tool +FAIL" out &&
+	grep "failed: release leaves edu without a driver again" out && test "$(grep -c "failed:" out)" = 1
+'
+
+test_expect_success 'judge: remove_seize with no rule list left and no "remove_seize ok" fails' '
+	sed -e "s/^\(DOM0KIT: seize-rules-after-remove \).*/\1/" -e "/^DOM0KIT: remove_seize ok\$/d" "$LOGS/dom0-ids.log" >rm.log &&
+	grep -x "DOM0KIT: seize-rules-after-remove " rm.log &&
+	rc=0 && judge rm.log --scenario=ids >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: remove_seize accepts the ids= rule" out &&
+	grep "failed: remove_seize removes that rule and keeps the path= rule" out
+'
+
 test_expect_success 'judge: --judge-log takes the scenarios of one boot, and a log that exists' '
 	rc=0 && judge "$LOGS/dom0-ids.log" --scenario=smoke,ids >out 2>err || rc=$? &&
 	test $rc = 2 && one_line err && grep -q "judges one boot" err &&

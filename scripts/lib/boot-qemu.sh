@@ -94,13 +94,34 @@ judge_only() {
 	OPT_QUIET=1
 }
 
-# marker_lines never fails when nothing matches (callers run under pipefail).
-marker_lines() { { grep -a "$1" "$BOOT_LOG" || true; } | sed "s/.*$1//"; }
-has_marker() { grep -aqF -- "$1" "$BOOT_LOG"; }
+# Markers are whole lines of the log: every check compares an entire
+# line, so "driver=" is not met by "driver=pciback" and a missing line is
+# not an empty one. Texts are fixed strings, never patterns.
+# has_marker LINE: some line of the log is exactly LINE.
+has_marker() { M=$1 awk '$0 == ENVIRON["M"] { f = 1; exit } END { exit !f }' "$BOOT_LOG"; }
+# marker_lines PREFIX: the rest of every line that starts with PREFIX;
+# prints nothing, and does not fail, when no line does.
+marker_lines() { M=$1 awk 'index($0, ENVIRON["M"]) == 1 { print substr($0, length(ENVIRON["M"]) + 1) }' "$BOOT_LOG"; }
+# has_prefix PREFIX: some line starts with PREFIX.
+has_prefix() { M=$1 awk 'index($0, ENVIRON["M"]) == 1 { f = 1; exit } END { exit !f }' "$BOOT_LOG"; }
+# kernel_says MESSAGE: a kernel line, after its time stamp if it has
+# one, is MESSAGE with its prefix ("xen_pciback: ...", "pciback BDF: ...").
+kernel_says() {
+	M=$1 awk '{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") } $0 == ENVIRON["M"] { f = 1; exit } END { exit !f }' "$BOOT_LOG"
+}
+# log_mentions TEXT: TEXT anywhere in the log; only for what must not
+# appear, where a substring errs on the side of failing.
+log_mentions() { grep -aqF -- "$1" "$BOOT_LOG"; }
+# word_in LIST WORD: WORD is one of the space-separated words of LIST.
+word_in() { [[ " $1 " == *" $2 "* ]]; }
 
-# check DESCRIPTION FIXED-STRING: one check of a scenario.
+# check DESCRIPTION LINE: one check of a scenario: LINE is on the console.
 check() {
-	has_marker "$2" || CHECKS_FAILED+=("$1 (no '$2' on the console)")
+	has_marker "$2" || CHECKS_FAILED+=("$1 (no line '$2' on the console)")
+}
+# check_kernel DESCRIPTION MESSAGE: the kernel logged MESSAGE.
+check_kernel() {
+	kernel_says "$2" || CHECKS_FAILED+=("$1 (no kernel message '$2')")
 }
 
 # kernel_reports: every fatal line (BOOT_FATAL, never forgiven) and the
