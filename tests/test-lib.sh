@@ -51,9 +51,35 @@ test_skip() {
 }
 
 # Helpers for bodies.
-test_must_fail() { if "$@"; then echo "expected failure: $*" >&2; return 1; fi; return 0; }
+# test_must_fail CMD...: CMD fails the way a program fails, exit 1 to
+# 125; a command not found or not runnable (127, 126) or killed by a
+# signal (above 128) is not the failure a test means.
+test_must_fail() {
+	local rc=0
+	"$@" || rc=$?
+	case $rc in
+	0) echo "test_must_fail: succeeded: $*" >&2 ;;
+	126 | 127) echo "test_must_fail: not found or not executable (exit $rc): $*" >&2 ;;
+	*) [ "$rc" -gt 128 ] || return 0
+		echo "test_must_fail: killed by signal $((rc - 128)) (exit $rc): $*" >&2 ;;
+	esac
+	return 1
+}
+# test_expect_code CODE CMD...: CMD exits with exactly CODE.
+test_expect_code() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	[ "$rc" -eq "$want" ] || { echo "test_expect_code: exit $rc, expected $want: $*" >&2; return 1; }
+}
 test_cmp() { diff -u "$1" "$2"; }
 test_grep() { grep -E "$@" || { echo "no match for: ${*: -2:1} in ${*: -1}" >&2; tail -n 20 "${@: -1}" >&2; return 1; }; }
+# plan_version ARGS...: the package version that `dom0kit --dry-run ARGS
+# package` plans (debian or bindeb packager); fails when it names none.
+plan_version() {
+	"$DOM0KIT" --dry-run "$@" package | sed -n -e 's/^would package: linux-dom0 \([^ ]*\) .*/\1/p' \
+		-e 's/^would package: make bindeb-pkg KDEB_PKGVERSION=\([^ ]*\) .*/\1/p' | grep .
+}
 # one_line FILE: the file holds exactly one non-empty line (bad input contract).
 one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line in $1:"; cat "$1"; return 1; }; }
 
