@@ -48,9 +48,15 @@ test_expect_success 'the build is reproducible in its settings: user, host, time
 	fi
 '
 
+# The versions are dom0kit's own, read from dry-run package plans.
 test_expect_success 'package versions sort across revisions and releases' '
-	dpkg --compare-versions 6.12.107-2dom0 gt $V && dpkg --compare-versions 6.12.108-1dom0 gt 6.12.107-9dom0 &&
-	dpkg --compare-versions 7.2.8-1dom0 gt 6.12.107-1dom0
+	v() { plan_version --workdir w --profile qemu --suite bookworm "$@"; } &&
+	r1=$(v) && r2=$(v --revision 2) && r9=$(v --revision 9) && r10=$(v --revision 10) &&
+	next=$(v --kernel 6.12.108) && old=$(v --kernel 6.1) && new=$(v --kernel 7.2) &&
+	test "$r1" = "$V" &&
+	for pair in "$r2 $r1" "$r10 $r9" "$next $r10" "$r1 $old" "$new $next"; do
+		dpkg --compare-versions ${pair% *} gt ${pair#* } || { echo "not ordered: ${pair% *} should sort above ${pair#* }"; exit 1; }
+	done
 '
 
 # A patch that breaks the build, then its fix: the warm rebuild compiles
