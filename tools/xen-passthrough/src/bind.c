@@ -12,7 +12,7 @@ int bind_pciback_present(const char *sysfs_root)
 static int step(int err, const struct pdev *p, const char *what)
 {
 	if (err)
-		xp_err("%s: %s failed: %s", p->name, what, strerror(-err));
+		xp_err("%s: %s failed: %s", p->name, what, xp_strerror(-err));
 	return err ? -1 : 0;
 }
 

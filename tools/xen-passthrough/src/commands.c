@@ -29,7 +29,7 @@ static void dom0_note(const struct options *o)
 {
 	if (!inuse_is_dom0(o))
 		xp_note("not running in dom0 (no control_d in %s/xen/capabilities); "
-			"results are for planning", o->proc_root);
+			"results are for planning", esc(o->proc_root));
 }
 
 /* Index of the one device `arg` names, or an exit code (negated). */
@@ -40,20 +40,20 @@ static int resolve(const struct devset *ds, const char *arg)
 	struct spec sp;
 
 	if (spec_parse(arg, strlen(arg), &sp, err, sizeof(err)) < 0) {
-		xp_err("bad device '%.*s': %s", SPEC_MAX_LEN, arg, err);
+		xp_err("bad device '%s': %s", esc(arg), err);
 		return -XP_EXIT_USAGE;
 	}
 	n = spec_resolve(ds, &sp, idx, ARRAY_SIZE(idx));
 	if (n == 1)
 		return (int)idx[0];
 	if (!n) {
-		xp_err("no PCI device matches '%s'", arg);
+		xp_err("no PCI device matches '%s'", esc(arg));
 		return -XP_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < n && i < ARRAY_SIZE(idx); i++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, " %s",
 					ds->d[idx[i]].name);
-	xp_err("'%s' is ambiguous, it matches %zu devices:%s%s; give a BDF", arg,
+	xp_err("'%s' is ambiguous, it matches %zu devices:%s%s; give a BDF", esc(arg),
 	       n, list, n > ARRAY_SIZE(idx) ? " ..." : "");
 	return -XP_EXIT_FAIL;
 }
@@ -101,35 +101,42 @@ static int load_resolved(const struct options *o, const char *arg,
 	return i;
 }
 
-static int one(const struct options *o, const char *arg, bool note,
+static int one(const struct options *o, const char *arg, bool xl,
 	       void (*fn)(FILE *, const struct devset *, size_t, const struct verdict *))
 {
 	struct devset ds;
 	struct verdict v;
-	int i;
+	int i, ret = XP_EXIT_OK;
 
 	i = load_resolved(o, arg, &ds);
 	if (i < 0)
 		return -i;
-	if (note)
+	if (!xl)
 		dom0_note(o);
 	verdict_compute(&ds, (size_t)i, &v);
-	if (!note && v.kind == V_NO)
-		xp_note("%s is not safely assignable: %s", ds.d[i].name, v.reason);
-	fn(stdout, &ds, (size_t)i, &v);
+	if (xl && (v.kind == V_NO || v.kind == V_UNKNOWN) && !o->force) {
+		/* A guest configuration for it would be a trap. */
+		xp_err("refusing: %s is not safely assignable: %s (--force overrides)",
+		       ds.d[i].name, v.reason);
+		ret = XP_EXIT_FAIL;
+	} else {
+		if (xl && (v.kind == V_NO || v.kind == V_UNKNOWN))
+			xp_note("%s is not safely assignable: %s", ds.d[i].name, v.reason);
+		fn(stdout, &ds, (size_t)i, &v);
+	}
 	verdict_free(&v);
 	devset_free(&ds);
-	return XP_EXIT_OK;
+	return ret;
 }
 
 int cmd_check(const struct options *o, const char *dev)
 {
-	return one(o, dev, true, out_check);
+	return one(o, dev, false, out_check);
 }
 
 int cmd_xl_config(const struct options *o, const char *dev)
 {
-	return one(o, dev, false, out_xl);
+	return one(o, dev, true, out_xl);
 }
 
 /* Everything that can refuse runs before anything changes. */
@@ -142,7 +149,7 @@ static int preflight(const struct options *o, const struct devset *ds,
 		return 0;
 	if (!bind_pciback_present(o->sysfs_root)) {
 		xp_err("xen-pciback is not loaded (no %s/" PCIBACK_DIR "); run 'modprobe xen-pciback' in dom0",
-		       o->sysfs_root);
+		       esc(o->sysfs_root));
 		return -1;
 	}
 	if ((v->kind == V_NO || v->kind == V_UNKNOWN) && !o->force) {
@@ -171,14 +178,14 @@ static int update_conf(const struct options *o, const struct devset *ds,
 		changed |= add ? persist_add(pl, &ds->d[m[j]].bdf) :
 				 persist_remove(pl, &ds->d[m[j]].bdf);
 	if (!changed) {
-		printf("%s already %s\n", o->conf, add ? "lists them" : "does not list them");
+		printf("%s already %s\n", esc(o->conf), add ? "lists them" : "does not list them");
 		return 0;
 	}
 	if (persist_save(o->conf, pl, err, sizeof(err)) < 0) {
 		xp_err("%s", err);
 		return -1;
 	}
-	printf("updated %s; run 'update-initramfs -u' to apply it at boot\n", o->conf);
+	printf("updated %s; run 'update-initramfs -u' to apply it at boot\n", esc(o->conf));
 	return 0;
 }
 
@@ -203,7 +210,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 	if (preflight(o, &ds, &v, m, n, assign) < 0)
 		goto out;
 	if (o->persist && persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
-		xp_err("%s: %s", o->conf, err);
+		xp_err("%s", err);
 		goto out;
 	}
 	for (size_t j = 0; j < n; j++) {
@@ -217,7 +224,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 		if ((assign ? bind_assign(o->sysfs_root, p) : bind_release(o->sysfs_root, p)) < 0)
 			goto out;
 		printf("%s: %s%s%s\n", p->name, assign ? "bound to pciback" : "released to the kernel",
-		       assign && p->driver[0] ? ", was " : "", assign ? p->driver : "");
+		       assign && p->driver[0] ? ", was " : "", assign ? esc(p->driver) : "");
 	}
 	if (o->persist && update_conf(o, &ds, m, n, assign, &pl) < 0)
 		goto out;

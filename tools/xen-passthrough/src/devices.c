@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -89,16 +90,48 @@ static int check_dump(const char *file)
 	char *text = rslurp(file[0] == '/' ? "" : ".", &len, "%s", file);
 
 	if (!text) {
-		xp_err("cannot read dump file %s", file);
+		xp_err("cannot read dump file %s: %s", esc(file), xp_strerror(errno));
 		return -1;
 	}
 	if (dump_parse(text, len, &d, err, sizeof(err)) < 0) {
-		xp_err("%s: %s", file, err);
+		xp_err("%s: %s", esc(file), err);
 		free(text);
 		return -1;
 	}
 	dump_free(&d);
 	free(text);
+	return 0;
+}
+
+struct typecheck {
+	const char *root;
+	char bad[PATH_MAX];
+};
+
+static void check_dev_dir(const char *name, void *arg)
+{
+	struct typecheck *t = arg;
+	char bad[NAME_MAX + 1];
+
+	if (!t->bad[0] &&
+	    rcheck_types(t->root, bad, sizeof(bad), "bus/pci/devices/%s", name) == 1)
+		snprintf(t->bad, sizeof(t->bad), "%s/bus/pci/devices/%s/%s", t->root,
+			 name, bad);
+}
+
+/*
+ * libpci opens and reads the files of each device directory itself; a FIFO
+ * among them (only a fake tree has one) would block it forever.
+ */
+static int check_sysfs_types(const char *root)
+{
+	struct typecheck t = { root, "" };
+
+	rlistdir(root, check_dev_dir, &t, "bus/pci/devices");
+	if (t.bad[0]) {
+		xp_err("%s is not a regular file; this is not a sysfs tree to read", esc(t.bad));
+		return -1;
+	}
 	return 0;
 }
 
@@ -110,6 +143,8 @@ int devset_load(const struct options *o, struct devset *ds)
 	uint8_t *buf;
 
 	if (o->dump && check_dump(o->dump) < 0)
+		return -1;
+	if (!o->dump && check_sysfs_types(o->sysfs_root) < 0)
 		return -1;
 	pacc = pci_alloc();
 	pacc->error = pci_fatal;

@@ -34,11 +34,34 @@ static void mark_path(struct devset *ds, const char *path, unsigned int flag)
 	}
 }
 
+#define MAX_SEEN 1024
+
 struct walk {
 	const char *root;
 	struct devset *ds;
 	int depth;
+	char *seen[MAX_SEEN];	/* visited nodes: no cycles, no fan-out blowup */
+	size_t nseen;
 };
+
+/* True if key was visited before (or the set is full); else records it. */
+static bool seen_before(struct walk *w, const char *key)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (!strcmp(w->seen[i], key))
+			return true;
+	if (w->nseen == MAX_SEEN)
+		return true;
+	w->seen[w->nseen++] = xstrdup(key);
+	return false;
+}
+
+static void walk_done(struct walk *w)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		free(w->seen[i]);
+	w->nseen = 0;
+}
 
 static void block_dev(struct walk *w, const char *rel);
 
@@ -57,7 +80,8 @@ static void block_dev(struct walk *w, const char *rel)
 	char real[PATH_MAX];
 
 	if (w->depth >= MAX_DEPTH ||
-	    rrealpath(w->root, real, sizeof(real), "%s", rel) < 0)
+	    rrealpath(w->root, real, sizeof(real), "%s", rel) < 0 ||
+	    seen_before(w, real))
 		return;
 	mark_path(w->ds, real, DOM0_ROOTFS);
 	w->depth++;
@@ -69,7 +93,7 @@ static void mark_rootfs(const struct options *o, struct devset *ds)
 {
 	char *text = rslurp(o->proc_root, NULL, "self/mountinfo");
 	char rel[PATH_MAX] = "";
-	struct walk w = { o->sysfs_root, ds, 0 };
+	struct walk w = { .root = o->sysfs_root, .ds = ds };
 
 	if (!text)
 		return;
@@ -93,6 +117,7 @@ static void mark_rootfs(const struct options *o, struct devset *ds)
 	free(text);
 	if (rel[0])
 		block_dev(&w, rel);
+	walk_done(&w);
 }
 
 static void net_iface(struct walk *w, const char *ifname);
@@ -107,7 +132,8 @@ static void net_iface(struct walk *w, const char *ifname)
 {
 	char real[PATH_MAX];
 
-	if (w->depth >= MAX_DEPTH || strchr(ifname, '/') || ifname[0] == '.')
+	if (w->depth >= MAX_DEPTH || strchr(ifname, '/') || ifname[0] == '.' ||
+	    seen_before(w, ifname))
 		return;
 	if (rrealpath(w->root, real, sizeof(real), "class/net/%s/device", ifname) > 0)
 		mark_path(w->ds, real, DOM0_NETWORK);
@@ -118,7 +144,7 @@ static void net_iface(struct walk *w, const char *ifname)
 
 static void mark_routes(const struct options *o, struct devset *ds)
 {
-	struct walk w = { o->sysfs_root, ds, 0 };
+	struct walk w = { .root = o->sysfs_root, .ds = ds };
 	char *text = rslurp(o->proc_root, NULL, "net/route");
 	char ifn[64], dst[64], mask[64], pfx[8];
 
@@ -135,6 +161,7 @@ static void mark_routes(const struct options *o, struct devset *ds)
 		    strcmp(ifn, "lo"))
 			net_iface(&w, ifn);
 	free(text);
+	walk_done(&w);
 }
 
 static void fb_dev(const char *name, void *arg)
@@ -149,7 +176,7 @@ static void fb_dev(const char *name, void *arg)
 
 static void mark_console(const struct options *o, struct devset *ds)
 {
-	struct walk w = { o->sysfs_root, ds, 0 };
+	struct walk w = { .root = o->sysfs_root, .ds = ds };
 	char active[256], real[PATH_MAX];
 	char *save = NULL;
 

@@ -3,6 +3,7 @@
  * xen-passthrough: which PCI devices can a Xen dom0 give to a guest, and
  * moving them to xen-pciback.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,50 @@ static void usage(FILE *f)
 	      "         --no-names  --help  --version\n", f);
 }
 
+static const char *const commands[] = { "list", "check", "assign", "release",
+					 "xl-config" };
+
+/* The option getopt stopped at: "-x" for a short one, "--name" for a long one. */
+static const char *opt_name(char **argv, bool short_opt, char *buf, size_t size)
+{
+	if (short_opt) {
+		snprintf(buf, size, "-%c", optopt);
+	} else {
+		snprintf(buf, size, "%s", argv[optind - 1]);
+		buf[strcspn(buf, "=")] = '\0';
+	}
+	return esc(buf);
+}
+
+/* Everything printed must have reached stdout: a full disk is a failure. */
+static int finish(int ret)
+{
+	int err = 0;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (err) {
+		xp_err("cannot write the output: %s", strerror(err));
+		return ret ? ret : XP_EXIT_FAIL;
+	}
+	return ret;
+}
+
+static int run(const struct options *o, const char *cmd, const char *dev)
+{
+	if (!strcmp(cmd, "list"))
+		return cmd_list(o);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(o, dev);
+	if (!strcmp(cmd, "assign"))
+		return cmd_assign(o, dev);
+	if (!strcmp(cmd, "release"))
+		return cmd_release(o, dev);
+	return cmd_xl_config(o, dev);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -44,6 +89,8 @@ int main(int argc, char **argv)
 	struct options o = { .proc_root = "/proc", .conf = XP_DEFAULT_CONF };
 	bool sysfs_given = false;
 	const char *cmd, *dev = NULL;
+	bool known = false;
+	char name[64];
 	int c;
 
 	opterr = 0;
@@ -60,10 +107,13 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return XP_EXIT_OK;
 		case 'V': puts(PROG " " VERSION); return XP_EXIT_OK;
 		case ':':
-			xp_err("option %s needs an argument", argv[optind - 1]);
+			xp_err("option %s needs an argument",
+			       opt_name(argv, false, name, sizeof(name)));
 			return XP_EXIT_USAGE;
 		default:
-			xp_err("unknown option %s (see --help)", argv[optind - 1]);
+			/* optopt is the letter of an unknown short option, 0 for a long one */
+			xp_err("unknown option %s (see --help)",
+			       opt_name(argv, optopt != 0, name, sizeof(name)));
 			return XP_EXIT_USAGE;
 		}
 	}
@@ -74,6 +124,12 @@ int main(int argc, char **argv)
 		return XP_EXIT_USAGE;
 	}
 	cmd = argv[optind++];
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		known |= !strcmp(cmd, commands[i]);
+	if (!known) {
+		xp_err("unknown command '%s' (see --help)", esc(cmd));
+		return XP_EXIT_USAGE;
+	}
 	if (strcmp(cmd, "list")) {
 		if (optind >= argc) {
 			xp_err("%s needs a DEVICE (see --help)", cmd);
@@ -82,19 +138,8 @@ int main(int argc, char **argv)
 		dev = argv[optind++];
 	}
 	if (optind < argc) {
-		xp_err("unexpected argument '%s' (see --help)", argv[optind]);
+		xp_err("unexpected argument '%s' (see --help)", esc(argv[optind]));
 		return XP_EXIT_USAGE;
 	}
-	if (!strcmp(cmd, "list"))
-		return cmd_list(&o);
-	if (!strcmp(cmd, "check"))
-		return cmd_check(&o, dev);
-	if (!strcmp(cmd, "assign"))
-		return cmd_assign(&o, dev);
-	if (!strcmp(cmd, "release"))
-		return cmd_release(&o, dev);
-	if (!strcmp(cmd, "xl-config"))
-		return cmd_xl_config(&o, dev);
-	xp_err("unknown command '%s' (see --help)", cmd);
-	return XP_EXIT_USAGE;
+	return finish(run(&o, cmd, dev));
 }

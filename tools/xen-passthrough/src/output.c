@@ -9,8 +9,8 @@
 
 static void describe(const struct pdev *p, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s", p->vendor_name,
-		 p->vendor_name[0] && p->device_name[0] ? " " : "", p->device_name);
+	snprintf(buf, size, "%s%s%s", esc(p->vendor_name),
+		 p->vendor_name[0] && p->device_name[0] ? " " : "", esc(p->device_name));
 	if (!buf[0])
 		snprintf(buf, size, "[%04x:%04x]", p->caps.vendor, p->caps.device);
 }
@@ -44,7 +44,7 @@ void out_table(FILE *f, const struct devset *ds, const struct verdict *v)
 		describe(p, name, sizeof(name));
 		fprintf(f, "%-12s  %04x  %04x:%04x  %-14s %-3s %-22s %-4s %-25s %.60s\n",
 			p->name, p->caps.class >> 8, p->caps.vendor, p->caps.device,
-			p->driver[0] ? p->driver : "-", pdev_is_pciback(p) ? "yes" : "no",
+			p->driver[0] ? esc(p->driver) : "-", pdev_is_pciback(p) ? "yes" : "no",
 			rs, isolated(&v[i]) ? "yes" : "no", vs, name);
 	}
 }
@@ -227,9 +227,9 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 	describe(p, name, sizeof(name));
 	topo_path(ds, i, path, sizeof(path));
 	fprintf(f, "%s: %s%s%s [%04x:%04x], PCI path %s.\n", p->name,
-		p->class_name[0] ? p->class_name : "", p->class_name[0] ? ", " : "",
+		p->class_name[0] ? esc(p->class_name) : "", p->class_name[0] ? ", " : "",
 		name, p->caps.vendor, p->caps.device, path);
-	fprintf(f, "Driver: %s%s.\n", p->driver[0] ? p->driver : "none",
+	fprintf(f, "Driver: %s%s.\n", p->driver[0] ? esc(p->driver) : "none",
 		pdev_is_pciback(p) ? " (owned by xen-pciback)" : "");
 	check_reset(f, ds, i, v);
 	for (int k = p->parent; k >= 0; k = ds->d[k].parent)

@@ -137,16 +137,24 @@ int persist_load(const char *path, struct persist *p, char *err, size_t errsize)
 {
 	size_t len;
 	char *text = rslurp(path[0] == '/' ? "" : ".", &len, "%s", path);
+	struct stat st;
+	char why[192];
 	int ret;
 
 	if (!text) {
-		if (errno != ENOENT) {
-			snprintf(err, errsize, "cannot read %s: %s", path, strerror(errno));
-			return -1;
-		}
-		return persist_parse(header, sizeof(header) - 1, p, err, errsize);
+		if (errno == ENOENT)
+			return persist_parse(header, sizeof(header) - 1, p, err, errsize);
+		if (errno == XP_ENOTREG && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			snprintf(err, errsize, "%s is a directory, not a seize list file",
+				 esc(path));
+		else
+			snprintf(err, errsize, "cannot read %s: %s", esc(path),
+				 xp_strerror(errno));
+		return -1;
 	}
-	ret = persist_parse(text, len, p, err, errsize);
+	ret = persist_parse(text, len, p, why, sizeof(why));
+	if (ret < 0)
+		snprintf(err, errsize, "%s: %s", esc(path), why);
 	free(text);
 	return ret;
 }

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sysfs.h"
+#include "util.h"
 
 static bool vrpath(char *buf, size_t size, const char *root, const char *fmt,
 		   va_list ap)
@@ -24,6 +26,31 @@ static bool vrpath(char *buf, size_t size, const char *root, const char *fmt,
 		return false;
 	n = snprintf(buf, size, "%s/%s", root, rel);
 	return n >= 0 && (size_t)n < size;
+}
+
+const char *xp_strerror(int err)
+{
+	if (err == XP_EOUTSIDE)
+		return "it resolves outside the sysfs root";
+	if (err == XP_ENOTREG)
+		return "not a regular file";
+	return strerror(err);
+}
+
+/* open(O_RDONLY | O_NONBLOCK) of a regular file, or -1 with errno. */
+static int open_regular(const char *p)
+{
+	struct stat st;
+	int fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = XP_ENOTREG;
+		return -1;
+	}
+	return fd;
 }
 
 bool rpath(char *buf, size_t size, const char *root, const char *fmt, ...)
@@ -57,7 +84,7 @@ int rread(const char *root, char *buf, size_t size, const char *fmt, ...)
 	WITH_PATH(p, root, fmt);
 	if (!size)
 		return -1;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(p);
 	if (fd < 0)
 		return -1;
 	n = read(fd, buf, size - 1);
@@ -75,7 +102,7 @@ char *rslurp(const char *root, size_t *len, const char *fmt, ...)
 	const size_t max = 4u << 20;
 	size_t cap = 4096, n = 0;
 	char *buf;
-	int fd;
+	int fd, err = 0;
 	char p[PATH_MAX];
 	va_list ap;
 	bool ok;
@@ -83,56 +110,85 @@ char *rslurp(const char *root, size_t *len, const char *fmt, ...)
 	va_start(ap, fmt);
 	ok = vrpath(p, sizeof(p), root, fmt, ap);
 	va_end(ap);
-	if (!ok)
+	if (!ok) {
+		errno = ENAMETOOLONG;
 		return NULL;
-	fd = open(p, O_RDONLY | O_CLOEXEC);
+	}
+	fd = open_regular(p);
 	if (fd < 0)
 		return NULL;
-	buf = malloc(cap + 1);
-	while (buf) {
+	buf = xcalloc(1, cap + 1);
+	for (;;) {
 		ssize_t r = read(fd, buf + n, cap - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			if (r < 0) {
-				free(buf);
-				buf = NULL;
-			}
+		if (r < 0) {
+			err = errno;
 			break;
 		}
+		if (r == 0)
+			break;
 		n += (size_t)r;
 		if (n == cap) {
-			char *nb = cap >= max ? NULL : realloc(buf, cap * 2 + 1);
-
-			if (!nb) {
-				free(buf);
-				buf = NULL;
+			if (cap >= max) {
+				err = EFBIG;
 				break;
 			}
-			buf = nb;
 			cap *= 2;
+			buf = xrealloc(buf, cap + 1, 1);
 		}
 	}
 	close(fd);
-	if (!buf)
+	if (err) {
+		free(buf);
+		errno = err;
 		return NULL;
+	}
 	buf[n] = '\0';
 	if (len)
 		*len = n;
 	return buf;
 }
 
+/* The directory of p, canonical, lies inside the canonical root. */
+static bool inside_root(const char *root, const char *p)
+{
+	char dir[PATH_MAX], dreal[PATH_MAX], rreal[PATH_MAX];
+	char *slash;
+	size_t rl;
+
+	strlcpy0(dir, p, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	if (!realpath(dir[0] ? dir : "/", dreal) || !realpath(root, rreal))
+		return false;
+	rl = strlen(rreal);
+	if (!strcmp(rreal, "/"))
+		return true;
+	return !strncmp(dreal, rreal, rl) && (dreal[rl] == '/' || !dreal[rl]);
+}
+
 int rwrite(const char *root, const char *val, const char *fmt, ...)
 {
 	size_t len = strlen(val);
+	struct stat st;
 	ssize_t n;
 	int fd, err = 0;
 
 	WITH_PATH(p, root, fmt);
-	fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	errno = 0;
+	if (!inside_root(root, p))
+		return errno == ENOENT ? -ENOENT : -XP_EOUTSIDE;
+	fd = open(p, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -XP_ENOTREG : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -XP_ENOTREG;
+	}
 	n = write(fd, val, len);
 	if (n < 0)
 		err = -errno;
@@ -213,4 +269,33 @@ int rlistdir(const char *root, void (*fn)(const char *name, void *arg), void *ar
 	}
 	closedir(d);
 	return count;
+}
+
+int rcheck_types(const char *root, char *bad, size_t badsize, const char *fmt, ...)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	WITH_PATH(p, root, fmt);
+	d = opendir(p);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char q[PATH_MAX];
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(q, sizeof(q), "%s/%s", p, de->d_name) >= (int)sizeof(q) ||
+		    stat(q, &st) < 0)
+			continue;
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			strlcpy0(bad, de->d_name, badsize);
+			ret = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return ret;
 }

@@ -73,6 +73,68 @@ void strlcpy0(char *dst, const char *src, size_t size)
 	dst[n] = '\0';
 }
 
+size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+#define ESC_BUFS 8
+#define ESC_SIZE 1024
+
+const char *esc(const char *str)
+{
+	static char bufs[ESC_BUFS][ESC_SIZE];
+	static unsigned int next;
+	const unsigned char *s = (const unsigned char *)(str ? str : "(null)");
+	char *out = bufs[next++ % ESC_BUFS];
+	size_t o = 0;
+
+	while (*s && o + 8 < ESC_SIZE) {
+		size_t n = utf8_len(s);
+
+		if (*s == '\\') {
+			out[o++] = '\\';
+			out[o++] = '\\';
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f || !n ||
+			   /* C1 controls, U+0080..U+009F, e.g. the 8-bit CSI */
+			   (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+			o += (size_t)snprintf(out + o, ESC_SIZE - o, "\\x%02x", *s++);
+		} else {
+			memcpy(out + o, s, n);
+			o += n;
+			s += n;
+		}
+	}
+	if (*s)
+		memcpy(out + o, "...", 4);
+	else
+		out[o] = '\0';
+	return out;
+}
+
 void bdf_fmt(const struct bdf *b, char *buf, size_t size)
 {
 	snprintf(buf, size, "%04x:%02x:%02x.%x", b->dom & 0xffff, b->bus & 0xff,

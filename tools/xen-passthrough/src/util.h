@@ -27,6 +27,14 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 void strlcpy0(char *dst, const char *src, size_t size);
+/* Length of one valid UTF-8 sequence at s, or 0. */
+size_t utf8_len(const unsigned char *s);
+/*
+ * s made safe to print: control characters, backslashes and invalid
+ * UTF-8 as \xHH escapes. Returns one of a few rotating static buffers,
+ * so several calls can be the arguments of one printf.
+ */
+const char *esc(const char *s);
 
 /* Value of one hex digit, or -1. */
 int hex_digit(char c);

@@ -152,7 +152,7 @@ static void decide(const struct devset *ds, size_t i, struct set *s,
 		say(v, "it is a %s, part of the fabric dom0 itself needs",
 		    p->caps.has_pcie && caps_is_bridge(&p->caps) ?
 			    pcie_type_name(p->caps.pcie_type) :
-			    p->class_name[0] ? p->class_name : "bridge");
+			    p->class_name[0] ? esc(p->class_name) : "bridge");
 		return;
 	}
 	if (!v->reset.caps_known && !v->reset.kernel_known) {

@@ -121,9 +121,9 @@ case_ "xl-config: single device, group, USB controller options" '
 	xp xl-config 8086:10d3 >$W/o; has $W/o "pci = [ '"'"'0000:02:00.0'"'"' ]"
 	xp xl-config 01:00.1 >$W/o; has $W/o "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]"
 	xp xl-config 0000:00:1c.5/00.0 >$W/o; has $W/o "pci = [ '"'"'0000:05:00.0,rdm_policy=relaxed'"'"' ]"'
-case_ "xl-config on a not assignable device notes why on stderr" '
-	xp xl-config 00:1f.3 >$W/o 2>$W/e
-	grep -q "not safely assignable" $W/e'
+case_ "xl-config refuses a device that is not safely assignable, and a bridge" '
+	bad 1 xl-config 00:1f.3; grep -q "not safely assignable" $W/err
+	bad 1 xl-config 00:1c.0; grep -q "not safely assignable: it is a root port" $W/err'
 case_ "outside dom0: a one-line note, and the command still works" '
 	rm $P/xen/capabilities
 	xp check 02:00.0 >$W/o 2>$W/e
@@ -251,5 +251,74 @@ case_ "live mode on this machine lists its devices" '
 		"$XP" list 2>/dev/null >$W/o
 		[ $(wc -l <$W/o) -eq $(( $(ls /sys/bus/pci/devices | wc -l) + 1 )) ]
 	fi'
+
+# Issue 16, item 7: messages and hostile fake trees.
+fresh
+case_ "an unknown command says so, even without a DEVICE" '
+	rc=0; "$XP" foo 2>$W/e || rc=$?; cat $W/e
+	[ $rc -eq 2 ]; one_line $W/e; grep -q "unknown command .foo." $W/e'
+case_ "an unknown short option in a cluster is named alone" '
+	rc=0; "$XP" -xh list 2>$W/e || rc=$?; cat $W/e
+	[ $rc -eq 2 ]; one_line $W/e; grep -q "unknown option -x " $W/e'
+case_ "an unknown long option is named without its value" '
+	rc=0; "$XP" --bogus=1 list 2>$W/e || rc=$?; cat $W/e
+	[ $rc -eq 2 ]; one_line $W/e; grep -q "unknown option --bogus " $W/e'
+case_ "arguments are echoed with control characters escaped" '
+	bad 2 check "$(printf "\033[31mred\t")"
+	none "$(printf "\033")" $W/err
+	grep -qF "\\x1b[31mred\\x09" $W/err
+	bad 2 check 00:1f.3 "$(printf "x\033]0;t\007")"
+	grep -qF "x\\x1b]0;t\\x07" $W/err'
+case_ "driver names from sysfs are printed with control characters escaped" '
+	esc=$(printf "e1000e\033[2J")
+	mv $S/bus/pci/drivers/e1000e "$S/bus/pci/drivers/$esc"
+	ln -sfn "../../../../bus/pci/drivers/$esc" $S/devices/pci0000:00/0000:00:1c.0/0000:02:00.0/driver
+	xp check 02:00.0 >$W/o 2>&1; xp list >>$W/o 2>&1
+	none "$(printf "\033")" $W/o
+	grep -qF "Driver: e1000e\\x1b[2J." $W/o
+	grep -qF "e1000e\\x1b[2J" $W/o
+	xp assign 02:00.0 >$W/o 2>&1
+	none "$(printf "\033")" $W/o
+	grep -qF "was e1000e\\x1b[2J" $W/o'
+fresh
+case_ "--conf naming a directory: one clear line, nothing changed" '
+	mkdir -p $W/t/confdir
+	bad 1 --conf $W/t/confdir assign 02:00.0 --persist
+	grep -q "confdir is a directory, not a seize list file" $W/err'
+case_ "list to a full disk fails with one line" '
+	rc=0; xp list >/dev/full 2>$W/e || rc=$?; cat $W/e
+	[ $rc -eq 1 ]; one_line $W/e; grep -q "No space left on device" $W/e'
+case_ "a driver link out of the sysfs tree: refused, nothing written outside it" '
+	mkdir -p $W/outside/e1000e; : >$W/outside/e1000e/unbind; : >$W/outside/e1000e/bind
+	ln -sfn $W/outside/e1000e $S/devices/pci0000:00/0000:00:1c.0/0000:02:00.0/driver
+	rc=0; xp assign 02:00.0 >/dev/null 2>$W/e || rc=$?; cat $W/e
+	[ $rc -eq 1 ]; one_line $W/e; grep -q "outside the sysfs root" $W/e
+	[ ! -s $W/outside/e1000e/unbind ]'
+fresh
+case_ "lower_ and slaves fan-out and cycles end quickly" '
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		mkdir -p $S/devices/virtual/net/v$i $S/devices/virtual/block/dm-$i/slaves
+		ln -s ../../devices/virtual/net/v$i $S/class/net/v$i
+		ln -s ../../devices/virtual/block/dm-$i $S/class/block/dm-$i
+	done
+	for i in 0 1 2 3 4 5 6 7 8 9 10 11; do for j in 0 1 2 3 4 5 6 7 8 9 10 11; do
+		ln -s ../v$j $S/devices/virtual/net/v$i/lower_v$j
+		ln -s ../../dm-$j $S/devices/virtual/block/dm-$i/slaves/dm-$j
+	done; done
+	ln -s ../../devices/virtual/block/dm-0 $S/dev/block/254:0
+	sed -i "s/^br0/v0/" $P/net/route
+	sed -i "s| 259:2 / / | 254:0 / / |" $P/self/mountinfo
+	rc=0; timeout 30 "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P list >/dev/null 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 0 ]'
+fresh
+case_ "a FIFO as config or reset_method: one line or ignored, never a hang" '
+	d=$(cd $S/bus/pci/devices/0000:02:00.0 && pwd -P)
+	rm $d/reset_method; mkfifo $d/reset_method
+	rc=0; timeout 30 "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P check 02:00.0 >/dev/null 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 0 ]
+	rm $d/config; mkfifo $d/config
+	rc=0; timeout 30 "$XP" --sysfs-root $S --proc-root $P list >/dev/null 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "config is not a regular file" $W/e'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
