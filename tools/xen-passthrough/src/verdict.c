@@ -147,6 +147,19 @@ static void decide(const struct devset *ds, size_t i, struct set *s,
 	const struct pdev *p = &ds->d[i];
 	char names[384];
 
+	/* What a read from a function that is not there returns. */
+	if (p->caps.vendor == 0xffff) {
+		v->kind = V_NO;
+		say(v, "its config space reads all ones (vendor ffff): it fell off "
+		       "the bus, is powered off or is in a failed reset");
+		return;
+	}
+	if (p->caps.vendor == 0x0000) {
+		v->kind = V_NO;
+		say(v, "it answers with vendor ID 0000, which no device has: its "
+		       "config space is not readable as it should be");
+		return;
+	}
 	if (caps_is_bridge(&p->caps) || is_chipset(p)) {
 		v->kind = V_NO;
 		say(v, "it is a %s, part of the fabric dom0 itself needs",

@@ -320,5 +320,25 @@ case_ "a FIFO as config or reset_method: one line or ignored, never a hang" '
 	rc=0; timeout 30 "$XP" --sysfs-root $S --proc-root $P list >/dev/null 2>$W/e || rc=$?
 	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "config is not a regular file" $W/e'
 fresh
+# Issue 16, item 5: a device that fell off the bus (config space all ones)
+# or answers with vendor 0000 is not assignable.
+fresh
+case_ "a device whose config space reads all ones is refused with the reason" '
+	d=$(cd $S/bus/pci/devices/0000:02:00.0 && pwd -P)
+	head -c 4096 /dev/zero | tr "\0" "\377" >$d/config
+	"$XP" --sysfs-root $S --proc-root $P check 02:00.0 >$W/o
+	grep -q "^Verdict: not safely assignable: its config space reads all ones (vendor ffff)" $W/o
+	snap >$W/before
+	rc=0; "$XP" --sysfs-root $S --proc-root $P --conf $CONF assign 02:00.0 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "reads all ones" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+case_ "a device answering vendor 0000 is refused with the reason" '
+	d=$(cd $S/bus/pci/devices/0000:02:00.0 && pwd -P)
+	head -c 4096 /dev/zero >$d/config
+	"$XP" --sysfs-root $S --proc-root $P check 02:00.0 >$W/o
+	grep -q "^Verdict: not safely assignable: it answers with vendor ID 0000" $W/o
+	"$XP" --sysfs-root $S --proc-root $P list >$W/o
+	grep -q "^0000:02:00.0 .* no " $W/o'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
