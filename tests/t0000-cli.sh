@@ -2,6 +2,7 @@
 # The command line: help, option and input errors, plans, dependencies,
 # and the shell code's own hygiene.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 20
 
 # bad_input EXIT-CODE PATTERN ARGS...: one line on stderr matching
 # PATTERN, that exit code, and nothing written to the out dir.

@@ -10,6 +10,7 @@
 # shellcheck disable=SC2016,SC2034,SC2317
 # shellcheck source=tests/test-lib.sh
 . "$(dirname "$0")/test-lib.sh"
+test_plan 33
 
 PROGS="$TOP/tests/progs"
 BIN="$TRASH/bin"

@@ -3,6 +3,7 @@
 # kernel.org tarball with its signature, git tags and local trees; every
 # bad download is refused with one line and leaves nothing behind.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 19
 
 REAL_CACHE=${DOM0KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dom0kit}
 # A private copy of the apt indices, so that tests which spoil the cache

@@ -3,6 +3,7 @@
 # failures name patch and hunk and leave the tree pristine; unchanged
 # files keep their mtime so make rebuilds only what a patch touches.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 9
 
 F1=drivers/xen/xen-pciback/pci_stub.c
 F2=drivers/xen/xenbus/xenbus_probe.c

@@ -1,6 +1,7 @@
 #!/bin/bash
 # lint: DEP-3 header, Signed-off-by and checkpatch.pl --strict on patches.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 6
 
 W=$TRASH/w
 export W

@@ -2,6 +2,7 @@
 # configure: bases, profiles and fragments on the real 6.12 tree; the
 # audit fails naming every requested symbol that did not land.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 11
 
 W=$TRASH/w
 export W

@@ -2,6 +2,7 @@
 # build: the whole pipeline on the qemu profile of the default line,
 # resumption, a broken patch, a warm rebuild, and a full disk.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 10
 . "$TEST_DIRECTORY/check-env.sh"
 
 V=6.12.107-1dom0~deb12

@@ -4,6 +4,7 @@
 # that must fail; bad inputs are refused before booting. The judge cases
 # come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 19
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }

@@ -8,9 +8,11 @@
 . "$TEST_DIRECTORY/check-env.sh"
 
 if [ -z "${DOM0KIT_CHECK_DEBUG:-}" ]; then
+	test_plan 1
 	test_skip "the debug kernel runs in make check-debug (DOM0KIT_CHECK_DEBUG=1)"
 	test_done
 fi
+test_plan 2
 
 test_expect_success 'the qemu-debug profile builds (every debug symbol audited)' '
 	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu-debug build >out

@@ -10,6 +10,8 @@
 
 lines="6.1 7.2"
 [ -z "${DOM0KIT_CHECK_ALL_LINES:-}" ] || lines="6.12 6.1 7.2"
+# Two cases per line.
+test_plan $((2 * $(wc -w <<<"$lines")))
 
 # The C and header files the series of LINE touches.
 touched_files() {

@@ -2,6 +2,7 @@
 # tools/xen-passthrough: build, install, unit tests and CLI tests under
 # ASan+UBSan, bounded fuzzing, man page, static build.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 20
 
 XPT=$TOP/tools/xen-passthrough
 export XPT
@@ -53,6 +54,7 @@ if command -v groff >/dev/null; then
 	'
 else
 	test_skip 'man page renders without warnings: no groff'
+	test_skip 'the man page check catches an undefined macro: no groff'
 fi
 
 test_expect_success 'sanitizer (ASan+UBSan) and fuzzer builds' '

@@ -3,6 +3,7 @@
 # files (offline, --no-debian), --update rewrites only the pins, bad data
 # is one clear error; one case asks Debian's mirror for real.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 11
 
 FIX=$TOP/tests/fixtures/releases
 export FIX

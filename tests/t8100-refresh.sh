@@ -5,6 +5,7 @@
 # on the lines that changed (driver_override, 632) is reported with its
 # hunk and nothing under patches/ is written.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 6
 
 OLD=6.12.8 NEW=6.12.107
 STUB=drivers/xen/xen-pciback/pci_stub.c

@@ -2,6 +2,7 @@
 # ci/: both YAML files parse, every repository script they call exists and
 # answers --help, and ci/pipeline checks its input and plans a dry run.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 7
 
 # yaml_calls FILE: "path [subcommand]" for every repository script that
 # any string of FILE (script:, run:) calls; fails when FILE does not parse.

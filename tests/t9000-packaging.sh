@@ -3,6 +3,7 @@
 # kernel t4000 built, the source package, lintian, headers that build an
 # external module, and version ordering.
 . "$(dirname "$0")/test-lib.sh"
+test_plan 13
 . "$TEST_DIRECTORY/check-env.sh"
 
 K=6.12.107-dom0

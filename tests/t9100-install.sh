@@ -5,6 +5,7 @@
 # module, then remove and purge leave nothing of ours behind. The
 # initramfs dracut made then boots as dom0 under QEMU (boot-test dracut).
 . "$(dirname "$0")/test-lib.sh"
+test_plan 12
 . "$TEST_DIRECTORY/check-env.sh"
 . "$TEST_DIRECTORY/chroot-lib.sh"
 

@@ -12,9 +12,11 @@
 . "$TEST_DIRECTORY/check-env.sh"
 
 if [ -z "${DOM0KIT_CHECK_RELEASE:-}" ]; then
+	test_plan 1
 	test_skip "source lintian, two builds and an sbuild build from the source package (make check-release)"
 	test_done
 fi
+test_plan 6
 
 V=6.12.107-1dom0~deb12
 export V

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # Shared test library, in the spirit of git's t/test-lib.sh: every test
-# script sources it, declares cases with test_expect_success and ends with
-# test_done. Each case prints "ok N - desc" or "not ok N - desc"; the
-# runner (tests/run) adds the counts up into "N passed, N failed".
+# script sources it, declares its plan with test_plan N (TAP's "1..N"),
+# declares cases with test_expect_success and ends with test_done. Each
+# case prints "ok N - desc" or "not ok N - desc"; the runner (tests/run)
+# adds the counts up into "N passed, N failed", and fails a script that
+# printed no plan or ran another number of cases than it planned.
 
 set -u
 TEST_DIRECTORY=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,8 +18,19 @@ rm -rf "$TRASH" && mkdir -p "$TRASH"
 test_count=0
 test_failed=0
 test_skipped=0
+test_planned=''
+test_plans=0
 
 say() { printf '%s\n' "$*"; }
+
+# test_plan N: the script runs N cases, skips included; call it once,
+# before the first case (a script that skips everything plans its
+# skips). A script that stops early, even with exit 0, then fails.
+test_plan() {
+	test_plans=$((test_plans + 1))
+	test_planned=$1
+	say "1..$1"
+}
 
 # test_expect_success DESC BODY: BODY runs in a subshell inside $TRASH;
 # its output goes to $TRASH/case-N.out and is shown only on failure.
@@ -84,8 +97,16 @@ plan_version() {
 one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line in $1:"; cat "$1"; return 1; }; }
 
 test_done() {
+	local planned=yes
+	if [ "$test_plans" -ne 1 ]; then
+		say "# $test_name: test_plan was called $test_plans times, not once"
+		planned=''
+	elif [ "$test_count" -ne "$test_planned" ]; then
+		say "# $test_name: planned $test_planned cases, ran $test_count"
+		planned=''
+	fi
 	say "# $test_name: $((test_count - test_failed)) passed, $test_failed failed, $test_skipped skipped"
-	if [ "$test_failed" -eq 0 ]; then
+	if [ "$test_failed" -eq 0 ] && [ -n "$planned" ]; then
 		rm -rf "$TRASH"
 		exit 0
 	fi
