@@ -133,23 +133,91 @@ bool persist_remove(struct persist *p, const struct bdf *b)
 	return true;
 }
 
+/*
+ * The whole file, or NULL with the reason in err. Only a file that does not
+ * exist (ENOENT from open itself) counts as empty: every other failure
+ * stops the command, so a file that could not be read is never replaced.
+ */
+static char *read_conf(const char *path, size_t *len, bool *missing, char *err,
+		       size_t errsize)
+{
+	size_t n = 0, cap;
+	struct stat st;
+	char *buf;
+	int fd;
+
+	*missing = false;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			*missing = true;
+			return NULL;
+		}
+		snprintf(err, errsize, "cannot read %s: %s", esc(path), strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errsize, "cannot read %s: %s", esc(path), strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsize, "%s is %s", esc(path), S_ISDIR(st.st_mode) ?
+			 "a directory, not a seize list file" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > (off_t)PERSIST_MAX_BYTES) {
+		snprintf(err, errsize, "%s is too large (%lld bytes; a seize list has at most %u)",
+			 esc(path), (long long)st.st_size, PERSIST_MAX_BYTES);
+		close(fd);
+		return NULL;
+	}
+	cap = (size_t)st.st_size + 1;
+	buf = xcalloc(1, cap + 1);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errsize, "cannot read %s: %s", esc(path), strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			close(fd);
+			buf[n] = '\0';
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+		if (n == cap) { /* it grew while we read */
+			if (cap > PERSIST_MAX_BYTES) {
+				snprintf(err, errsize, "%s is too large (a seize list has at most %u bytes)",
+					 esc(path), PERSIST_MAX_BYTES);
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1, 1);
+		}
+	}
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
 int persist_load(const char *path, struct persist *p, char *err, size_t errsize)
 {
-	size_t len;
-	char *text = rslurp(path[0] == '/' ? "" : ".", &len, "%s", path);
-	struct stat st;
+	size_t len = 0;
+	bool missing;
+	char *text = read_conf(path, &len, &missing, err, errsize);
 	char why[192];
 	int ret;
 
 	if (!text) {
-		if (errno == ENOENT)
+		memset(p, 0, sizeof(*p));
+		if (missing)
 			return persist_parse(header, sizeof(header) - 1, p, err, errsize);
-		if (errno == XP_ENOTREG && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			snprintf(err, errsize, "%s is a directory, not a seize list file",
-				 esc(path));
-		else
-			snprintf(err, errsize, "cannot read %s: %s", esc(path),
-				 xp_strerror(errno));
 		return -1;
 	}
 	ret = persist_parse(text, len, p, why, sizeof(why));

@@ -32,7 +32,11 @@ bool persist_has(const struct persist *p, const struct bdf *b);
 /* Both return true when the list changed. */
 bool persist_add(struct persist *p, const struct bdf *b);
 bool persist_remove(struct persist *p, const struct bdf *b);
-/* A missing file loads as an empty list with the standard header. */
+/*
+ * A missing file loads as an empty list with the standard header; any
+ * other failure to read it (too large, not a regular file, I/O error) is
+ * an error with the reason in err, so that the file is never replaced.
+ */
 int persist_load(const char *path, struct persist *p, char *err, size_t errsize);
 /* Atomic: temporary file in the same directory, fsync, rename. */
 int persist_save(const char *path, const struct persist *p, char *err, size_t errsize);

@@ -340,5 +340,24 @@ case_ "a device answering vendor 0000 is refused with the reason" '
 	"$XP" --sysfs-root $S --proc-root $P list >$W/o
 	grep -q "^0000:02:00.0 .* no " $W/o'
 fresh
+# Issue 16, item 6: a seize list that cannot be read stops the command with
+# the file untouched (a stale errno made a 5 MiB file count as missing).
+fresh
+case_ "a seize list over the size limit stops assign, file untouched" '
+	# The default route on an interface sysfs does not show leaves errno
+	# at ENOENT, which the old code then read as "no file yet".
+	sed -i "s/^br0/wg9/" $P/net/route
+	mkdir -p ${CONF%/*}
+	{ echo 0000:04:00.0; yes "# padding padding padding padding padding padding" | head -c 5242880; } >$CONF
+	bad 1 assign 02:00.0 --persist; grep -q "pciback.conf is too large" $W/err'
+case_ "a seize list that is a FIFO or a symlink loop stops assign, untouched" '
+	mkdir -p ${CONF%/*}; rm -f $CONF; mkfifo $CONF
+	snap >$W/before
+	rc=0; timeout 30 "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --conf $CONF assign 02:00.0 --persist 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "pciback.conf is not a regular file" $W/e
+	snap >$W/after; cmp $W/before $W/after; [ -p $CONF ]
+	rm -f $CONF; ln -s loop.conf $CONF; ln -s pciback.conf ${CONF%/*}/loop.conf
+	bad 1 assign 02:00.0 --persist; grep -q "cannot read .*pciback.conf: Too many levels of symbolic links" $W/err'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pciback.conf: parse, edit, format, atomic save. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,6 +92,25 @@ int main(void)
 	r = persist_save(path, &p, err, sizeof(err));
 	ok(r < 0 && strstr(err, "cannot create"), "save below a regular file fails with a reason (%s)", err);
 	persist_free(&p);
+	{
+		/* A stale ENOENT must not turn a file that cannot be read into "none yet". */
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/big.conf", tmpl);
+		f = fopen(path, "w");
+		for (int i = 0; f && i < (int)(PERSIST_MAX_BYTES / 16) + 1; i++)
+			fputs("# 0123456789abc\n", f);
+		if (f)
+			fclose(f);
+		errno = ENOENT;
+		r = persist_load(path, &p, err, sizeof(err));
+		ok(r < 0 && strstr(err, "too large"), "a file over the limit is an error (%s)", err);
+		snprintf(path, sizeof(path), "%s/fifo.conf", tmpl);
+		r = mkfifo(path, 0600) == 0 ? persist_load(path, &p, err, sizeof(err)) : 0;
+		ok(r < 0 && strstr(err, "not a regular file"), "a FIFO is an error, not a hang (%s)", err);
+		r = persist_load(tmpl, &p, err, sizeof(err));
+		ok(r < 0 && strstr(err, "is a directory"), "a directory is an error (%s)", err);
+	}
 	{
 		char cmd[400];
 
