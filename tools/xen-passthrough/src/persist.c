@@ -242,58 +242,158 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int persist_save(const char *path, const struct persist *p, char *err, size_t errsize)
+/*
+ * The file a save must replace: path itself, or the end of its chain of
+ * symlinks (a symlink stays one; the file it points to gets the content).
+ */
+static int conf_target(const char *path, char *out, size_t size, char *err,
+		       size_t errsize)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
+	char cur[PATH_MAX], link[PATH_MAX], next[PATH_MAX * 2];
+
+	strlcpy0(cur, path, sizeof(cur));
+	for (int hops = 0;; hops++) {
+		struct stat st;
+		ssize_t n;
+		char *slash;
+
+		if (lstat(cur, &st) < 0 && errno != ENOENT) {
+			snprintf(err, errsize, "cannot write %s: %s", esc(path), strerror(errno));
+			return -1;
+		}
+		if (errno == ENOENT || !S_ISLNK(st.st_mode))
+			break;
+		n = hops < 40 ? readlink(cur, link, sizeof(link) - 1) : -1;
+		if (n <= 0) {
+			snprintf(err, errsize, "cannot write %s: %s", esc(path),
+				 hops < 40 ? strerror(errno) : strerror(ELOOP));
+			return -1;
+		}
+		link[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (link[0] == '/' || !slash)
+			snprintf(next, sizeof(next), "%s", link);
+		else
+			snprintf(next, sizeof(next), "%.*s/%s", (int)(slash - cur), cur, link);
+		if (strlen(next) >= sizeof(cur)) {
+			snprintf(err, errsize, "path too long: %s", esc(next));
+			return -1;
+		}
+		strlcpy0(cur, next, sizeof(cur));
+		errno = 0;
+	}
+	if (strlen(cur) >= size) {
+		snprintf(err, errsize, "path too long: %s", esc(cur));
+		return -1;
+	}
+	strlcpy0(out, cur, size);
+	return 0;
+}
+
+static int mkdir_p(char *dir, char *err, size_t errsize)
+{
+	for (char *c = dir + 1;; c++) {
+		char save = *c;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*c = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errsize, "cannot create %s: %s", esc(dir), strerror(errno));
+			*c = save;
+			return -1;
+		}
+		*c = save;
+		if (!save)
+			return 0;
+	}
+}
+
+int persist_prepare(const char *path, const struct persist *p, struct persist_tx *tx,
+		    char *err, size_t errsize)
+{
 	char *slash, *text;
 	size_t len;
 	int fd, ret = -1;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errsize, "path too long: %s", path);
+	memset(tx, 0, sizeof(*tx));
+	if (conf_target(path, tx->target, sizeof(tx->target), err, errsize) < 0)
+		return -1;
+	if (snprintf(tx->tmp, sizeof(tx->tmp), "%s.XXXXXX", tx->target) >= (int)sizeof(tx->tmp)) {
+		snprintf(err, errsize, "path too long: %s", esc(path));
 		return -1;
 	}
-	strlcpy0(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
+	strlcpy0(tx->dir, tx->target, sizeof(tx->dir));
+	slash = strrchr(tx->dir, '/');
+	if (!slash)
+		strlcpy0(tx->dir, ".", sizeof(tx->dir));
+	else if (slash == tx->dir)
+		slash[1] = '\0';
+	else
 		*slash = '\0';
-		/* mkdir -p */
-		for (char *c = dir + 1;; c++) {
-			char save = *c;
-
-			if (save != '/' && save != '\0')
-				continue;
-			*c = '\0';
-			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-				snprintf(err, errsize, "cannot create %s: %s", dir, strerror(errno));
-				return -1;
-			}
-			*c = save;
-			if (!save)
-				break;
-		}
-	}
-	fd = mkstemp(tmp);
+	if (strcmp(tx->dir, "/") && strcmp(tx->dir, ".") && mkdir_p(tx->dir, err, errsize) < 0)
+		return -1;
+	fd = mkstemp(tx->tmp);
 	if (fd < 0) {
-		snprintf(err, errsize, "cannot create %s: %s", tmp, strerror(errno));
+		snprintf(err, errsize, "cannot create %s: %s", esc(tx->tmp), strerror(errno));
 		return -1;
 	}
 	text = persist_format(p, &len);
 	if (write_all(fd, text, len) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		snprintf(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(err, errsize, "cannot write %s: %s", esc(tx->tmp), strerror(errno));
 		close(fd);
 	} else if (close(fd) < 0) {
-		snprintf(err, errsize, "cannot write %s: %s", tmp, strerror(errno));
-	} else if (rename(tmp, path) < 0) {
-		snprintf(err, errsize, "cannot rename %s to %s: %s", tmp, path,
-			 strerror(errno));
+		snprintf(err, errsize, "cannot write %s: %s", esc(tx->tmp), strerror(errno));
 	} else {
 		ret = 0;
+		tx->active = true;
 	}
 	if (ret < 0)
-		unlink(tmp);
+		unlink(tx->tmp);
 	free(text);
 	return ret;
+}
+
+int persist_commit(struct persist_tx *tx, char *err, size_t errsize)
+{
+	int dfd;
+
+	if (!tx->active)
+		return 0;
+	if (rename(tx->tmp, tx->target) < 0) {
+		snprintf(err, errsize, "cannot rename %s to %s: %s", esc(tx->tmp),
+			 esc(tx->target), strerror(errno));
+		persist_abort(tx);
+		return -1;
+	}
+	tx->active = false;
+	/* The rename itself is only durable once the directory is synced. */
+	dfd = open(tx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		snprintf(err, errsize, "%s was replaced, but syncing %s failed: %s",
+			 esc(tx->target), esc(tx->dir), strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	close(dfd);
+	return 0;
+}
+
+void persist_abort(struct persist_tx *tx)
+{
+	if (tx->active)
+		unlink(tx->tmp);
+	tx->active = false;
+}
+
+int persist_save(const char *path, const struct persist *p, char *err, size_t errsize)
+{
+	struct persist_tx tx;
+
+	if (persist_prepare(path, p, &tx, err, errsize) < 0)
+		return -1;
+	return persist_commit(&tx, err, errsize);
 }
 
 void persist_free(struct persist *p)

@@ -6,6 +6,7 @@
 #ifndef XP_PERSIST_H
 #define XP_PERSIST_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -38,7 +39,24 @@ bool persist_remove(struct persist *p, const struct bdf *b);
  * an error with the reason in err, so that the file is never replaced.
  */
 int persist_load(const char *path, struct persist *p, char *err, size_t errsize);
-/* Atomic: temporary file in the same directory, fsync, rename. */
+/*
+ * Saving is atomic and durable: a temporary file in the same directory,
+ * written and synced (prepare), renamed over the file and the directory
+ * synced (commit). A path that is a symlink stays one: the file at the end
+ * of the chain is replaced. prepare creates missing directories.
+ */
+struct persist_tx {
+	char target[PATH_MAX];	/* the file replaced */
+	char dir[PATH_MAX];	/* its directory */
+	char tmp[PATH_MAX];	/* the prepared temporary file */
+	bool active;		/* tmp exists and awaits commit or abort */
+};
+
+int persist_prepare(const char *path, const struct persist *p, struct persist_tx *tx,
+		    char *err, size_t errsize);
+int persist_commit(struct persist_tx *tx, char *err, size_t errsize);
+void persist_abort(struct persist_tx *tx);
+/* prepare and commit. */
 int persist_save(const char *path, const struct persist *p, char *err, size_t errsize);
 void persist_free(struct persist *p);
 

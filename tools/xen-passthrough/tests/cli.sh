@@ -359,5 +359,34 @@ case_ "a seize list that is a FIFO or a symlink loop stops assign, untouched" '
 	rm -f $CONF; ln -s loop.conf $CONF; ln -s pciback.conf ${CONF%/*}/loop.conf
 	bad 1 assign 02:00.0 --persist; grep -q "cannot read .*pciback.conf: Too many levels of symbolic links" $W/err'
 fresh
+# Issue 16, item 8: durability. The directory is synced after the rename,
+# and a seize list that is a symlink stays one (written through).
+fresh
+case_ "a seize list that is a symlink stays a symlink, written through" '
+	mkdir -p ${CONF%/*} $W/t/real
+	printf "# mine\n0000:04:00.0\n" >$W/t/real/pciback.conf
+	ln -s ../../real/pciback.conf $CONF
+	xp assign 02:00.0 --persist >/dev/null
+	[ -L $CONF ]; [ "$(readlink $CONF)" = ../../real/pciback.conf ]
+	has $W/t/real/pciback.conf "# mine"; has $W/t/real/pciback.conf 0000:04:00.0
+	has $W/t/real/pciback.conf 0000:02:00.0
+	[ $(ls -A $W/t/real | wc -l) -eq 1 ]; [ $(ls -A ${CONF%/*} | wc -l) -eq 1 ]
+	rm $W/t/real/pciback.conf
+	xp assign 05:00.0 --persist >/dev/null
+	[ -L $CONF ]; has $W/t/real/pciback.conf 0000:05:00.0
+	has $W/t/real/pciback.conf "# Written by xen-passthrough(8), read by dom0-initramfs."'
+fresh
+case_ "the directory is synced after the rename" '
+	command -v strace
+	mkdir -p ${CONF%/*}
+	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,rename,renameat,renameat2,fsync -o $W/st.log \
+		"$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --conf $CONF assign 02:00.0 --persist >/dev/null
+	awk -v dir="${CONF%/*}" "
+		/rename/ && index(\$0, \"pciback.conf\") { renamed = 1; next }
+		renamed && /openat/ && index(\$0, \"\\\"\" dir \"\\\"\") && /O_DIRECTORY/ {
+			fd = \$NF; next }
+		renamed && fd != \"\" && \$0 ~ \"fsync\\\\(\" fd \"\\\\)\" && / = 0$/ { ok = 1 }
+		END { exit !ok }" $W/st.log || { cat $W/st.log | grep -v ENOENT | tail -n 20; false; }'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
