@@ -87,7 +87,7 @@ xen_tool() {
 make_domu_image() {
 	local root=$BOOTDIR/domu-root ko
 	base_root "$root" "$BOOT_INITS/domu-init"
-	cp "$BOOTDIR/progs/edu-probe" "$root/bin/"
+	cp "$BOOTDIR/progs/edu-probe" "$BOOTDIR/progs/mmio" "$root/bin/"
 	ko=$(find "$BOOTDIR/modroot" -name 'xen-pcifront.ko*' | head -n 1)
 	[ -z "$ko" ] || cp "$ko" "$root/lib/xen-pcifront.ko"
 	pack_cpio "$root" "$BOOTDIR/domu-initrd.gz"
