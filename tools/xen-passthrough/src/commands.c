@@ -196,7 +196,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 	struct devset ds;
 	struct verdict v;
 	size_t n = 0, *m = NULL;
-	int i, ret = XP_EXIT_FAIL;
+	int i, lock = -1, ret = XP_EXIT_FAIL;
 
 	if (geteuid() != 0) {
 		xp_err("%s needs root", assign ? "assign" : "release");
@@ -209,6 +209,10 @@ static int move(const struct options *o, const char *arg, bool assign)
 	m = verdict_members(&v, (size_t)i, &n);
 	if (preflight(o, &ds, &v, m, n, assign) < 0)
 		goto out;
+	if (o->persist && (lock = persist_lock(o->conf, err, sizeof(err))) < 0) {
+		xp_err("%s", err);
+		goto out;
+	}
 	if (o->persist && persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
 		xp_err("%s", err);
 		goto out;
@@ -230,6 +234,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 		goto out;
 	ret = XP_EXIT_OK;
 out:
+	persist_unlock(lock);
 	persist_free(&pl);
 	free(m);
 	verdict_free(&v);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -394,6 +395,56 @@ int persist_save(const char *path, const struct persist *p, char *err, size_t er
 	if (persist_prepare(path, p, &tx, err, errsize) < 0)
 		return -1;
 	return persist_commit(&tx, err, errsize);
+}
+
+int persist_lock(const char *path, char *err, size_t errsize)
+{
+	char target[PATH_MAX], dir[PATH_MAX], *slash;
+	bool said = false;
+	int fd;
+
+	if (conf_target(path, target, sizeof(target), err, errsize) < 0)
+		return -1;
+	strlcpy0(dir, target, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strlcpy0(dir, ".", sizeof(dir));
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (strcmp(dir, "/") && strcmp(dir, ".") && mkdir_p(dir, err, errsize) < 0)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errsize, "cannot open %s to lock it: %s", esc(dir), strerror(errno));
+		return -1;
+	}
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errsize, "cannot lock %s: %s", esc(dir), strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (tries == PERSIST_LOCK_WAIT * 10) {
+			snprintf(err, errsize, "another xen-passthrough has held the lock on %s "
+				 "for %d s; nothing was changed", esc(dir), PERSIST_LOCK_WAIT);
+			close(fd);
+			return -1;
+		}
+		if (!said)
+			xp_note("waiting for another xen-passthrough that holds the lock on %s",
+				esc(dir));
+		said = true;
+		usleep(100 * 1000);
+	}
+	return fd;
+}
+
+void persist_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 void persist_free(struct persist *p)

@@ -388,5 +388,27 @@ case_ "the directory is synced after the rename" '
 		renamed && fd != \"\" && \$0 ~ \"fsync\\\\(\" fd \"\\\\)\" && / = 0$/ { ok = 1 }
 		END { exit !ok }" $W/st.log || { cat $W/st.log | grep -v ENOENT | tail -n 20; false; }'
 fresh
+# Issue 16, item 3: concurrent --persist runs. The seize list's directory
+# is locked (flock) from before the list is read until after it is
+# written, so a run that read it earlier cannot overwrite a newer entry.
+fresh
+case_ "a run waits for the lock another run holds, then re-reads the list" '
+	command -v flock
+	mkdir -p ${CONF%/*}; printf "# list\n" >$CONF
+	# Stands in for a run that loaded the list, binds for 2 s, then saves.
+	flock ${CONF%/*} sh -c "cp $CONF $W/snap; sleep 2; echo 0000:04:00.0 >>$W/snap; mv $W/snap $CONF" &
+	sleep 0.5
+	xp assign 02:00.0 --persist >$W/o 2>$W/e
+	wait
+	cat $W/e $CONF
+	has $CONF 0000:04:00.0; has $CONF 0000:02:00.0'
+fresh
+case_ "five runs racing with --persist keep every entry" '
+	for d in 02:00.0 05:00.0 01:00.0 04:00.0 00:14.0; do
+		xp assign $d --persist >/dev/null 2>&1 &
+	done
+	wait
+	for d in 02:00.0 05:00.0 01:00.0 01:00.1 04:00.0 04:01.0 00:14.0; do has $CONF 0000:$d; done'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
