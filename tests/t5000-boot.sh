@@ -4,7 +4,7 @@
 # that must fail; bad inputs are refused before booting. The judge cases
 # come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 19
+test_plan 20
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }
@@ -25,6 +25,27 @@ test_expect_success 'judge: complete logs pass (so the cases below cannot pass b
 	grep -E "^boot-test smoke +PASS" out && grep -E "^boot-test seize +PASS" out &&
 	judge "$LOGS/dom0-tool.log" --scenario=tool >out 2>err && grep -E "^boot-test tool +PASS" out &&
 	judge "$LOGS/dom0-ids.log" --scenario=ids >out 2>err && grep -E "^boot-test ids +PASS" out
+'
+
+# A real run's markers and pciback lines (6.12.107, Xen 4.17); then the
+# same run as the kernel before the reset rework behaved (measured: the
+# sibling reset succeeded and the guest read 0), and a leaking handover.
+test_expect_success 'judge: reset with a guest running: a real log passes, a reset under the guest fails' '
+	g="$LOGS/dom0-reset-guard+reset-handover+reset-policy.log" &&
+	judge "$g" --scenario=reset-guard,reset-handover,reset-policy >out 2>err &&
+	for s in reset-guard reset-handover reset-policy; do grep -E "^boot-test $s +PASS" out || exit 1; done &&
+	sed -e "s/^DOM0KIT: guard-flr-sibling .*/DOM0KIT: guard-flr-sibling ok/" \
+		-e "s/^DOM0KIT: guard-after .*/DOM0KIT: guard-after 0x00000000/" \
+		-e "/is in use by domain/d" "$g" >under.log &&
+	rc=0 && judge under.log --scenario=reset-guard >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test reset-guard +FAIL" out &&
+	grep "failed: the guest reads its value back unchanged" out &&
+	sed "s/^DOM0KIT: handover 4 before=0x00000000/DOM0KIT: handover 4 before=0x12345000/" "$g" >leak.log &&
+	rc=0 && judge leak.log --scenario=reset-handover >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: guest 4 of 10 finds 0000:01:00.0 reset" out &&
+	sed "s/^DOM0KIT: policy-refused-guest before=.*/DOM0KIT: policy-refused-guest before=0x12345000/" "$g" >given.log &&
+	rc=0 && judge given.log --scenario=reset-policy >out 2>err || rc=$? &&
+	test $rc = 1 && grep "failed: the guest did not get the device" out
 '
 
 test_expect_success 'judge: every marker, then a dom0 panic and Xen crashing dom0: FAIL naming the panic' '
@@ -134,11 +155,12 @@ test_expect_success 'setup: the qemu-profile kernel is built' '
 
 test_expect_success 'every scenario passes, each with its own result line' '
 	boot >out 2>err; cat out err;
-	for s in smoke seize passthrough ids tool reset kvm; do
+	for s in smoke seize passthrough ids tool reset reset-guard reset-handover reset-policy kvm; do
 		grep -E "^boot-test $s +PASS" out || exit 1
 	done &&
 	ls "$CHECK_WORK"/logs/boot/dom0-smoke+seize+passthrough.log "$CHECK_WORK"/logs/boot/dom0-ids.log \
-		"$CHECK_WORK"/logs/boot/dom0-tool.log "$CHECK_WORK"/logs/boot/dom0-reset.log "$CHECK_WORK"/logs/boot/kvm.log
+		"$CHECK_WORK"/logs/boot/dom0-tool.log "$CHECK_WORK"/logs/boot/dom0-reset.log "$CHECK_WORK"/logs/boot/kvm.log \
+		"$CHECK_WORK"/logs/boot/dom0-reset-guard+reset-handover+reset-policy.log
 '
 
 test_expect_success 'the harness fails a run that must fail: -cpu max without smap=0' '

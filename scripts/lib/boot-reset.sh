@@ -20,8 +20,10 @@ BOOT_HANDOVERS=10
 boot_reset_guests() {
 	local f0=0000:01:00.0 f1=0000:01:00.1 p=0000:02:00.0 scen
 	scen=$(echo "$BOOT_SCENARIOS" | tr , '\n' | grep -E '^reset-(guard|handover|policy)$' | paste -sd+)
+	# Eleven guests or more: 280 s on an idle machine, the limit allows
+	# for a loaded one.
 	# shellcheck disable=SC2054
-	dom0_boot "dom0-$scen" "$scen" q35 "iommu=1" \
+	DOM0_TIMEOUT=900 dom0_boot "dom0-$scen" "$scen" q35 "iommu=1" \
 		"xen-pciback.hide=($f0)($f1)($p) dom0kit.guardfn=$f0 dom0kit.guardsib=$f1 dom0kit.policyfn=$p dom0kit.handovers=$BOOT_HANDOVERS" \
 		-device intel-iommu,intremap=on -device pcie-root-port,id=rp1,chassis=1,addr=08.0 \
 		-device e1000,bus=rp1,addr=00.0,multifunction=on -device e1000,bus=rp1,addr=00.1 \

@@ -173,7 +173,7 @@ dom0_boot() {
 	# QEMU splits multiboot modules at commas and reads ",," as one comma.
 	[[ $OBJDIR$BOOTDIR${DOM0_INITRD:-} != *,* ]] || die "$EXIT_USAGE" "no comma allowed in the work dir path (QEMU splits boot modules there)"
 	info "    booting Xen ($XEN_SOURCE) with $KERNELRELEASE as dom0: $scen"
-	qemu_boot "$name" 420 "DOM0KIT: done" -machine "$machine" -cpu "$BOOT_CPU" -m 2048 -smp 1 "$@" \
+	qemu_boot "$name" "${DOM0_TIMEOUT:-420}" "DOM0KIT: done" -machine "$machine" -cpu "$BOOT_CPU" -m 2048 -smp 1 "$@" \
 		-kernel "$BOOTDIR/xen.elf" -append "$xen_args" \
 		-initrd "$OBJDIR/arch/x86/boot/bzImage ${dom0_args//,/,,},${DOM0_INITRD:-$BOOTDIR/dom0-initrd.gz}"
 }
