@@ -168,35 +168,40 @@ static int preflight(const struct options *o, const struct devset *ds,
 	return 0;
 }
 
-static int update_conf(const struct options *o, const struct devset *ds,
-		       const size_t *m, size_t n, bool add, struct persist *pl)
+/* Undo the moves of members 0..j, newest first; appends to err. */
+static void roll_back(const struct options *o, const struct devset *ds, const size_t *m,
+		      struct bind_undo *u, size_t j, char *err, size_t errsize)
 {
-	char err[PATH_MAX + 64];
-	bool changed = false;
+	bool any = false, bad = false;
+	size_t len;
 
-	for (size_t j = 0; j < n; j++)
-		changed |= add ? persist_add(pl, &ds->d[m[j]].bdf) :
-				 persist_remove(pl, &ds->d[m[j]].bdf);
-	if (!changed) {
-		printf("%s already %s\n", esc(o->conf), add ? "lists them" : "does not list them");
-		return 0;
+	for (size_t k = j + 1; k-- > 0;) {
+		any |= u[k].done != 0;
+		bad |= bind_undo(o->sysfs_root, &ds->d[m[k]], &u[k], err, errsize) < 0;
 	}
-	if (persist_save(o->conf, pl, err, sizeof(err)) < 0) {
-		xp_err("%s", err);
-		return -1;
-	}
-	printf("updated %s; run 'update-initramfs -u' to apply it at boot\n", esc(o->conf));
-	return 0;
+	len = strlen(err);
+	if (!bad)
+		snprintf(err + len, errsize - len, "%s", any ? "; rolled back" :
+			 "; nothing was changed");
 }
 
+/*
+ * assign/release: everything that can refuse, then the seize list locked,
+ * read and its new version written aside, then the sysfs steps, undone if
+ * one fails, then the list renamed into place. A failure leaves the state
+ * before, and one line saying what happened.
+ */
 static int move(const struct options *o, const char *arg, bool assign)
 {
 	struct persist pl = { 0 };
-	char err[PATH_MAX + 64];
+	struct persist_tx tx = { .active = false };
+	struct bind_undo *u = NULL;
+	char err[2 * PATH_MAX + 256];
 	struct devset ds;
 	struct verdict v;
 	size_t n = 0, *m = NULL;
-	int i, lock = -1, ret = XP_EXIT_FAIL;
+	bool changed = false;
+	int i, r, lock = -1, ret = XP_EXIT_FAIL;
 
 	if (geteuid() != 0) {
 		xp_err("%s needs root", assign ? "assign" : "release");
@@ -207,35 +212,81 @@ static int move(const struct options *o, const char *arg, bool assign)
 		return -i;
 	verdict_compute(&ds, (size_t)i, &v);
 	m = verdict_members(&v, (size_t)i, &n);
+	u = xcalloc(n, sizeof(*u));
 	if (preflight(o, &ds, &v, m, n, assign) < 0)
 		goto out;
-	if (o->persist && (lock = persist_lock(o->conf, err, sizeof(err))) < 0) {
-		xp_err("%s", err);
-		goto out;
+	for (size_t j = 0; j < n; j++) {
+		const struct pdev *p = &ds.d[m[j]];
+
+		if (assign != pdev_is_pciback(p) &&
+		    bind_check(o->sysfs_root, p, assign, err, sizeof(err)) < 0) {
+			xp_err("%s; nothing was changed", err);
+			goto out;
+		}
 	}
-	if (o->persist && persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
-		xp_err("%s", err);
-		goto out;
+	if (o->persist) {
+		lock = persist_lock(o->conf, err, sizeof(err));
+		if (lock < 0 || persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
+			xp_err("%s", err);
+			goto out;
+		}
+		for (size_t j = 0; j < n; j++)
+			changed |= assign ? persist_add(&pl, &ds.d[m[j]].bdf) :
+					    persist_remove(&pl, &ds.d[m[j]].bdf);
+		/* Written and synced before any sysfs change: only a rename is left. */
+		if (changed && persist_prepare(o->conf, &pl, &tx, err, sizeof(err)) < 0) {
+			xp_err("%s", err);
+			goto out;
+		}
 	}
 	for (size_t j = 0; j < n; j++) {
 		const struct pdev *p = &ds.d[m[j]];
 
-		if (assign ? pdev_is_pciback(p) : !pdev_is_pciback(p)) {
+		r = assign ? bind_assign(o->sysfs_root, p, &u[j], err, sizeof(err)) :
+			     bind_release(o->sysfs_root, p, &u[j], err, sizeof(err));
+		if (r < 0) {
+			roll_back(o, &ds, m, u, j, err, sizeof(err));
+			persist_abort(&tx);
+			xp_err("%s", err);
+			goto out;
+		}
+	}
+	if (changed) {
+		r = persist_commit(&tx, err, sizeof(err));
+		if (r == -1) {
+			roll_back(o, &ds, m, u, n - 1, err, sizeof(err));
+			xp_err("%s", err);
+			goto out;
+		}
+		if (r < 0) { /* replaced, but its directory was not synced */
+			xp_err("%s", err);
+			goto out;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		const struct pdev *p = &ds.d[m[j]];
+
+		if (assign == pdev_is_pciback(p))
 			printf("%s: %s\n", p->name, assign ? "already owned by pciback" :
 			       "not owned by pciback");
-			continue;
-		}
-		if ((assign ? bind_assign(o->sysfs_root, p) : bind_release(o->sysfs_root, p)) < 0)
-			goto out;
-		printf("%s: %s%s%s\n", p->name, assign ? "bound to pciback" : "released to the kernel",
-		       assign && p->driver[0] ? ", was " : "", assign ? esc(p->driver) : "");
+		else
+			printf("%s: %s%s%s\n", p->name,
+			       assign ? "bound to pciback" : "released to the kernel",
+			       assign && p->driver[0] ? ", was " : "",
+			       assign ? esc(p->driver) : "");
 	}
-	if (o->persist && update_conf(o, &ds, m, n, assign, &pl) < 0)
-		goto out;
+	if (o->persist && changed)
+		printf("updated %s; run 'update-initramfs -u' to apply it at boot\n",
+		       esc(o->conf));
+	else if (o->persist)
+		printf("%s already %s\n", esc(o->conf),
+		       assign ? "lists them" : "does not list them");
 	ret = XP_EXIT_OK;
 out:
+	persist_abort(&tx);
 	persist_unlock(lock);
 	persist_free(&pl);
+	free(u);
 	free(m);
 	verdict_free(&v);
 	devset_free(&ds);

@@ -258,11 +258,13 @@ static int conf_target(const char *path, char *out, size_t size, char *err,
 		ssize_t n;
 		char *slash;
 
-		if (lstat(cur, &st) < 0 && errno != ENOENT) {
+		if (lstat(cur, &st) < 0) {
+			if (errno == ENOENT) /* a file to create */
+				break;
 			snprintf(err, errsize, "cannot write %s: %s", esc(path), strerror(errno));
 			return -1;
 		}
-		if (errno == ENOENT || !S_ISLNK(st.st_mode))
+		if (!S_ISLNK(st.st_mode))
 			break;
 		n = hops < 40 ? readlink(cur, link, sizeof(link) - 1) : -1;
 		if (n <= 0) {
@@ -281,7 +283,6 @@ static int conf_target(const char *path, char *out, size_t size, char *err,
 			return -1;
 		}
 		strlcpy0(cur, next, sizeof(cur));
-		errno = 0;
 	}
 	if (strlen(cur) >= size) {
 		snprintf(err, errsize, "path too long: %s", esc(cur));
@@ -375,7 +376,7 @@ int persist_commit(struct persist_tx *tx, char *err, size_t errsize)
 			 esc(tx->target), esc(tx->dir), strerror(errno));
 		if (dfd >= 0)
 			close(dfd);
-		return -1;
+		return -2;
 	}
 	close(dfd);
 	return 0;

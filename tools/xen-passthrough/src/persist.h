@@ -54,6 +54,8 @@ struct persist_tx {
 
 int persist_prepare(const char *path, const struct persist *p, struct persist_tx *tx,
 		    char *err, size_t errsize);
+/* 0; -1 when the rename failed (nothing replaced, temporary file gone);
+ * -2 when the file was replaced but its directory could not be synced. */
 int persist_commit(struct persist_tx *tx, char *err, size_t errsize);
 void persist_abort(struct persist_tx *tx);
 /* prepare and commit. */

@@ -199,6 +199,30 @@ int rwrite(const char *root, const char *val, const char *fmt, ...)
 	return err;
 }
 
+int rwritable(const char *root, char *buf, size_t size, const char *fmt, ...)
+{
+	char dir[PATH_MAX], real[PATH_MAX];
+	const char *base;
+	char *slash;
+
+	WITH_PATH(p, root, fmt);
+	strlcpy0(buf, p, size);
+	strlcpy0(dir, p, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+		if (realpath(dir[0] ? dir : "/", real))
+			snprintf(buf, size, "%s/%s", strcmp(real, "/") ? real : "", base);
+	}
+	errno = 0;
+	if (!inside_root(root, p))
+		return errno == ENOENT ? -ENOENT : -XP_EOUTSIDE;
+	if (access(p, W_OK) < 0)
+		return -errno;
+	return 0;
+}
+
 bool rexists(const char *root, const char *fmt, ...)
 {
 	char p[PATH_MAX];

@@ -38,6 +38,12 @@ char *rslurp(const char *root, size_t *len, const char *fmt, ...) FMT(3, 4);
  */
 int rwrite(const char *root, const char *val, const char *fmt, ...) FMT(3, 4);
 bool rexists(const char *root, const char *fmt, ...) FMT(2, 3);
+/*
+ * What rwrite needs, checked without writing: the file exists, its
+ * directory resolves inside the root, and it is writable. 0 or -errno
+ * (-XP_EOUTSIDE). Its canonical path, for messages, goes to buf.
+ */
+int rwritable(const char *root, char *buf, size_t size, const char *fmt, ...) FMT(4, 5);
 /* Last component of a symlink's target, e.g. the driver name; -1 if none. */
 int rlinkbase(const char *root, char *buf, size_t size, const char *fmt, ...) FMT(4, 5);
 /* Canonical path of a file below root, with the root's own prefix removed. */

@@ -203,6 +203,7 @@ case_ "assign GPU moves both functions and --persist writes the conf" '
 case_ "assign again is idempotent (kernel now shows pciback)" '
 	for d in 0000:00:01.0/0000:01:00.0 0000:00:01.0/0000:01:00.1; do
 		ln -sfn ../../../../bus/pci/drivers/pciback $S/devices/pci0000:00/$d/driver; done
+	printf "0000:01:00.0\n0000:01:00.1\n" >$S/bus/pci/drivers/pciback/slots
 	snap >$W/before
 	xp assign 01:00.1 --persist >$W/o
 	grep -q "already owned by pciback" $W/o
@@ -237,7 +238,7 @@ case_ "a failing sysfs write is reported in one line" '
 	fresh; rm $S/bus/pci/drivers/pciback/bind; mkdir $S/bus/pci/drivers/pciback/bind
 	rc=0; xp assign 05:00.0 2>$W/e >/dev/null || rc=$?
 	[ $rc -eq 1 ]; one_line $W/e; grep -q "binding to pciback failed" $W/e
-	has $S/bus/pci/drivers_probe 0000:05:00.0' 
+	has $S/bus/pci/drivers/xhci_hcd/bind 0000:05:00.0'
 fresh
 case_ "without --dump, libpci's sysfs method on the fake tree gives the same analysis" '
 	xp list --json >$W/dump.json
@@ -357,7 +358,7 @@ case_ "a seize list that is a FIFO or a symlink loop stops assign, untouched" '
 	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "pciback.conf is not a regular file" $W/e
 	snap >$W/after; cmp $W/before $W/after; [ -p $CONF ]
 	rm -f $CONF; ln -s loop.conf $CONF; ln -s pciback.conf ${CONF%/*}/loop.conf
-	bad 1 assign 02:00.0 --persist; grep -q "cannot read .*pciback.conf: Too many levels of symbolic links" $W/err'
+	bad 1 assign 02:00.0 --persist; grep -q "pciback.conf: Too many levels of symbolic links" $W/err'
 fresh
 # Issue 16, item 8: durability. The directory is synced after the rename,
 # and a seize list that is a symlink stays one (written through).
@@ -409,6 +410,119 @@ case_ "five runs racing with --persist keep every entry" '
 	done
 	wait
 	for d in 02:00.0 05:00.0 01:00.0 01:00.1 04:00.0 04:01.0 00:14.0; do has $CONF 0000:$d; done'
+fresh
+# Issue 16, item 4: every precondition is checked before anything is
+# written, and a failure part way rolls back to exactly the state before.
+# The fake control files record each write appended, so "rolled back"
+# shows as the undoing writes after the doing ones. A failure is injected
+# by turning one control file into a directory: it exists and is writable,
+# so the checks pass, and the write itself fails.
+PB=bus/pci/drivers/pciback
+D5=devices/pci0000:00/0000:00:1c.5/0000:05:00.0
+G0=devices/pci0000:00/0000:00:01.0/0000:01:00.0
+G1=devices/pci0000:00/0000:00:01.0/0000:01:00.1
+fails_at() { rm -f "$S/$1"; mkdir "$S/$1"; }
+# pciback owns the GPU's two functions, as after an assign: links, slots, override.
+gpu_on_pciback() {
+	for d in $G0 $G1; do
+		ln -sfn ../../../../bus/pci/drivers/pciback $S/$d/driver
+		printf pciback >$S/$d/driver_override
+	done
+	printf "0000:01:00.0\n0000:01:00.1\n" >$S/$PB/slots
+}
+fresh
+case_ "a missing control file stops assign and release before any write" '
+	rm $S/bus/pci/drivers/e1000e/unbind
+	bad 1 assign 02:00.0; grep -q "e1000e/unbind" $W/err
+	fresh; rm $S/$PB/unbind
+	bad 1 assign 05:00.0; grep -q "pciback/unbind: No such file" $W/err
+	fresh; gpu_on_pciback; rm $S/bus/pci/drivers_probe
+	bad 1 release 01:00.0; grep -q "drivers_probe" $W/err'
+fresh
+case_ "a seize list that cannot be written stops assign before any write" '
+	snap >$W/before
+	rc=0; "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --conf /proc/self/xp-test/pciback.conf \
+		assign 02:00.0 --persist 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e
+	snap >$W/after; cmp $W/before $W/after
+	# The directory exists (and locks), but nothing can be created in it.
+	rc=0; "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --conf /proc/self/xp-test.conf \
+		assign 02:00.0 --persist 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "cannot create /proc/self/xp-test.conf" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+fresh
+case_ "assign failing at new_slot changes nothing" '
+	fails_at $PB/new_slot
+	rc=0; xp assign 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "new_slot failed" $W/e
+	[ ! -s $S/$D5/driver_override ]; [ ! -s $S/bus/pci/drivers/xhci_hcd/unbind ]
+	[ ! -s $S/$PB/bind ]; [ ! -s $S/$PB/remove_slot ]; none . $W/o'
+fresh
+case_ "assign failing at driver_override removes the slot it added" '
+	fails_at $D5/driver_override
+	rc=0; xp assign 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "driver_override failed.*rolled back" $W/e
+	has $S/$PB/new_slot 0000:05:00.0; has $S/$PB/remove_slot 0000:05:00.0
+	[ ! -s $S/bus/pci/drivers/xhci_hcd/unbind ]; [ ! -s $S/$PB/bind ]'
+fresh
+case_ "assign failing at unbind restores the override and the slot" '
+	fails_at bus/pci/drivers/xhci_hcd/unbind
+	rc=0; xp assign 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "unbinding from its driver failed.*rolled back" $W/e
+	[ "$(cat $S/$D5/driver_override)" = "pciback" ]  # set, then cleared by a newline
+	[ "$(od -An -c $S/$D5/driver_override | tr -d " ")" = "pciback\n" ]
+	has $S/$PB/new_slot 0000:05:00.0; has $S/$PB/remove_slot 0000:05:00.0
+	[ ! -s $S/$PB/bind ]; [ ! -s $S/bus/pci/drivers/xhci_hcd/bind ]'
+fresh
+case_ "assign failing at bind gives the device back to its own driver" '
+	fails_at $PB/bind
+	rc=0; xp assign 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "binding to pciback failed.*rolled back" $W/e
+	has $S/bus/pci/drivers/xhci_hcd/unbind 0000:05:00.0
+	has $S/bus/pci/drivers/xhci_hcd/bind 0000:05:00.0
+	has $S/$PB/remove_slot 0000:05:00.0
+	[ "$(od -An -c $S/$D5/driver_override | tr -d " ")" = "pciback\n" ]; none . $W/o'
+fresh
+case_ "a rollback that fails itself says what is left, in the same one line" '
+	fails_at $PB/bind; fails_at bus/pci/drivers/xhci_hcd/bind; fails_at bus/pci/drivers_probe
+	rc=0; xp assign 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e
+	grep -q "binding to pciback failed: Is a directory; rollback failed: 0000:05:00.0: binding its driver again: Is a directory$" $W/e
+	has $S/$PB/remove_slot 0000:05:00.0'
+fresh
+case_ "a slot pciback already has is not added twice, nor removed on rollback" '
+	printf "0000:05:00.0\n" >$S/$PB/slots
+	xp assign 05:00.0 >/dev/null
+	[ ! -s $S/$PB/new_slot ]; has $S/$PB/bind 0000:05:00.0
+	fresh; printf "0000:05:00.0\n" >$S/$PB/slots; fails_at $PB/bind
+	if xp assign 05:00.0 >/dev/null 2>&1; then false; fi
+	[ ! -s $S/$PB/new_slot ]; [ ! -s $S/$PB/remove_slot ]'
+fresh
+case_ "a group assign failing at its second member rolls back the first, list untouched" '
+	mkdir -p ${CONF%/*}; printf "# mine\n0000:04:00.0\n" >$CONF; cp $CONF $W/conf.before
+	fails_at bus/pci/drivers/snd_hda_intel/unbind
+	rc=0; xp assign 01:00.0 --persist >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "0000:01:00.1: unbinding from its driver failed.*rolled back" $W/e
+	has $S/bus/pci/drivers/nouveau/unbind 0000:01:00.0
+	has $S/bus/pci/drivers/nouveau/bind 0000:01:00.0
+	has $S/$PB/unbind 0000:01:00.0
+	[ "$(cat $S/$PB/bind)" = 0000:01:00.0 ]
+	[ "$(cat $S/$PB/new_slot)" = 0000:01:00.00000:01:00.1 ]
+	[ "$(cat $S/$PB/remove_slot)" = 0000:01:00.10000:01:00.0 ]
+	for d in $G0 $G1; do [ "$(od -An -c $S/$d/driver_override | tr -d " ")" = "pciback\n" ]; done
+	cmp $CONF $W/conf.before; [ $(ls -A ${CONF%/*} | wc -l) -eq 1 ]; none . $W/o'
+fresh
+case_ "a group release failing at its second member puts the first back on pciback" '
+	gpu_on_pciback
+	fails_at $G1/driver_override
+	rc=0; xp release 01:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "0000:01:00.1: clearing driver_override failed.*rolled back" $W/e
+	[ "$(cat $S/$PB/unbind)" = 0000:01:00.00000:01:00.1 ]
+	[ "$(cat $S/$PB/remove_slot)" = 0000:01:00.00000:01:00.1 ]
+	[ "$(cat $S/bus/pci/drivers_probe)" = 0000:01:00.0 ]
+	[ "$(cat $S/$PB/new_slot)" = 0000:01:00.10000:01:00.0 ]
+	[ "$(cat $S/$PB/bind)" = 0000:01:00.10000:01:00.0 ]
+	[ "$(od -An -c $S/$G0/driver_override | tr -d " ")" = "pciback\npciback" ]; none . $W/o'
 fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
