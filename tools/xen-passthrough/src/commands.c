@@ -157,11 +157,18 @@ static int preflight(const struct options *o, const struct devset *ds,
 		       ds->d[m[0]].name, v->reason);
 		return -1;
 	}
-	for (size_t j = 0; j < n; j++) {
-		if (ds->d[m[j]].dom0_use && !o->force) {
-			inuse_names(ds->d[m[j]].dom0_use, use, sizeof(use));
+	for (size_t j = 0; j < n && !o->force; j++) {
+		const struct pdev *p = &ds->d[m[j]];
+
+		if (p->dom0_use & ~DOM0_MAYBE_ROOTFS) {
+			inuse_names(p->dom0_use, use, sizeof(use));
 			xp_err("refusing: %s is in use by dom0 (%s) (--force overrides)",
-			       ds->d[m[j]].name, use);
+			       p->name, use);
+			return -1;
+		}
+		if (p->dom0_use & DOM0_MAYBE_ROOTFS) {
+			xp_err("refusing: %s may hold the root filesystem: cannot tell which "
+			       "device does: %s (--force overrides)", p->name, ds->root_unknown);
 			return -1;
 		}
 	}

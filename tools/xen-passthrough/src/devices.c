@@ -239,6 +239,7 @@ void devset_free(struct devset *ds)
 	for (size_t i = 0; i < ds->n; i++)
 		free(ds->d[i].syspath);
 	free(ds->d);
+	free(ds->root_unknown);
 	memset(ds, 0, sizeof(*ds));
 }
 

@@ -14,6 +14,9 @@
 #define DOM0_ROOTFS 0x1
 #define DOM0_CONSOLE 0x2
 #define DOM0_NETWORK 0x4
+/* The root filesystem's device is unknown (devset.root_unknown says why)
+ * and this one has a disk below it or is a storage controller. */
+#define DOM0_MAYBE_ROOTFS 0x8
 
 struct pdev {
 	struct bdf bdf;
@@ -33,6 +36,7 @@ struct pdev {
 struct devset {
 	struct pdev *d;
 	size_t n, cap;
+	char *root_unknown;	/* why the root filesystem's device is unknown, or NULL */
 };
 
 /* Load every device (libpci dump or live access); 0 or -1 after xp_err. */

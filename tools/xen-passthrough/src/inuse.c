@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "inuse.h"
 #include "sysfs.h"
@@ -35,13 +41,17 @@ static void mark_path(struct devset *ds, const char *path, unsigned int flag)
 }
 
 #define MAX_SEEN 1024
+#define MAX_LAYERS 16
 
 struct walk {
+	const struct options *o;
 	const char *root;
 	struct devset *ds;
 	int depth;
 	char *seen[MAX_SEEN];	/* visited nodes: no cycles, no fan-out blowup */
 	size_t nseen;
+	bool unknown;		/* root filesystem: a layer could not be followed */
+	char why[512];
 };
 
 /* True if key was visited before (or the set is full); else records it. */
@@ -63,61 +73,345 @@ static void walk_done(struct walk *w)
 	w->nseen = 0;
 }
 
-static void block_dev(struct walk *w, const char *rel);
+/* --- root filesystem ---------------------------------------------------- */
 
-static void block_slave(const char *name, void *arg)
+struct mount {
+	unsigned int maj, min;
+	char mnt[PATH_MAX], fstype[64], src[PATH_MAX];
+};
+
+/* The first reason wins: it is the layer nearest to /. */
+__attribute__((format(printf, 2, 3)))
+static void unresolved(struct walk *w, const char *fmt, ...)
 {
-	struct walk *w = arg;
-	char rel[NAME_MAX + 16];
+	va_list ap;
 
-	snprintf(rel, sizeof(rel), "class/block/%s", name);
-	block_dev(w, rel);
+	if (w->unknown)
+		return;
+	w->unknown = true;
+	va_start(ap, fmt);
+	vsnprintf(w->why, sizeof(w->why), fmt, ap);
+	va_end(ap);
 }
 
-/* A block device, following device-mapper/md slaves down to disks. */
+/* mountinfo writes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	*o = '\0';
+}
+
+/* "id parent maj:min root mountpoint options [optional...] - fstype source ..." */
+static bool parse_mount(char *line, struct mount *m)
+{
+	char *save = NULL, *t[6], *f, *fs, *src;
+
+	for (int i = 0; i < 6; i++)
+		if (!(t[i] = strtok_r(i ? NULL : line, " ", &save)))
+			return false;
+	if (sscanf(t[2], "%u:%u", &m->maj, &m->min) != 2)
+		return false;
+	while ((f = strtok_r(NULL, " ", &save)) && strcmp(f, "-"))
+		;
+	fs = f ? strtok_r(NULL, " ", &save) : NULL;
+	src = fs ? strtok_r(NULL, " ", &save) : NULL;
+	if (!src || strlen(t[4]) >= sizeof(m->mnt) || strlen(fs) >= sizeof(m->fstype) ||
+	    strlen(src) >= sizeof(m->src))
+		return false;
+	strcpy(m->mnt, t[4]);
+	strcpy(m->fstype, fs);
+	strcpy(m->src, src);
+	unescape(m->mnt);
+	unescape(m->src);
+	return true;
+}
+
+/*
+ * The mount that holds path: the longest mount point that is a prefix of
+ * it, the last one listed when several are stacked. mountinfo is streamed,
+ * so its size does not matter. 0, or -1 with the reason in w.
+ */
+static int find_mount(struct walk *w, const char *path, struct mount *out)
+{
+	char p[PATH_MAX], *line = NULL;
+	size_t cap = 0, best = 0;
+	bool found = false;
+	struct stat st;
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	if (!rpath(p, sizeof(p), w->o->proc_root, "self/mountinfo")) {
+		unresolved(w, "proc root path too long");
+		return -1;
+	}
+	fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		unresolved(w, "cannot read %s: %s", esc(p), strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+		unresolved(w, "cannot read %s: %s", esc(p),
+			   S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		struct mount m;
+		size_t l;
+
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (!parse_mount(line, &m))
+			continue;
+		l = strlen(m.mnt);
+		if ((!strcmp(m.mnt, "/") ||
+		     (!strncmp(path, m.mnt, l) && (path[l] == '/' || !path[l]))) && l >= best) {
+			best = l;
+			*out = m;
+			found = true;
+		}
+	}
+	if (ferror(f)) {
+		unresolved(w, "cannot read %s: %s", esc(p), strerror(errno));
+		found = false;
+	} else if (!found) {
+		unresolved(w, "%s lists no mount holding %s", esc(p), esc(path));
+	}
+	free(line);
+	fclose(f);
+	return found ? 0 : -1;
+}
+
+struct names {
+	char (*v)[NAME_MAX + 1];
+	size_t n;
+};
+
+static void add_name(const char *name, void *arg)
+{
+	struct names *s = arg;
+
+	if (s->n == MAX_SEEN || strlen(name) > NAME_MAX)
+		return;
+	s->v = xrealloc(s->v, s->n + 1, sizeof(*s->v));
+	strcpy(s->v[s->n++], name);
+}
+
+static void mount_dev(struct walk *w, const struct mount *m);
+
+/* A loop device's backing file: the device of the mount that holds it. */
+static void loop_file(struct walk *w, const char *dev, char *file)
+{
+	size_t l = strlen(file);
+	struct mount m;
+
+	if (l > 10 && !strcmp(file + l - 10, " (deleted)"))
+		file[l - 10] = '\0';
+	if (file[0] != '/') {
+		unresolved(w, "%s is backed by '%s', not an absolute path", dev, esc(file));
+		return;
+	}
+	if (find_mount(w, file, &m) == 0)
+		mount_dev(w, &m);
+}
+
+/*
+ * A block device (rel below the sysfs root): the PCI device in its path is
+ * dom0's, and so is everything below it through dm, md and other stacked
+ * drivers (slaves/) and loop devices (loop/backing_file).
+ */
 static void block_dev(struct walk *w, const char *rel)
 {
-	char real[PATH_MAX];
+	char real[PATH_MAX], file[PATH_MAX], sub[PATH_MAX + NAME_MAX + 16];
+	struct names s = { 0 };
+	const char *base;
 
-	if (w->depth >= MAX_DEPTH ||
-	    rrealpath(w->root, real, sizeof(real), "%s", rel) < 0 ||
-	    seen_before(w, real))
+	if (w->depth >= MAX_LAYERS) {
+		unresolved(w, "more than %d layers of block devices below /", MAX_LAYERS);
+		return;
+	}
+	if (rrealpath(w->root, real, sizeof(real), "%s", rel) < 0) {
+		unresolved(w, "%s/%s does not exist", esc(w->root), esc(rel));
+		return;
+	}
+	if (seen_before(w, real))
 		return;
 	mark_path(w->ds, real, DOM0_ROOTFS);
+	base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
 	w->depth++;
-	rlistdir(w->root, block_slave, w, "%s/slaves", rel);
+	if (rexists(w->root, "%s/partition", real)) {
+		/* md0p1's layers are md0's */
+		snprintf(sub, sizeof(sub), "%s/..", real);
+		block_dev(w, sub);
+	} else {
+		rlistdir(w->root, add_name, &s, "%s/slaves", real);
+		for (size_t i = 0; i < s.n; i++) {
+			snprintf(sub, sizeof(sub), "%s/slaves/%s", real, s.v[i]);
+			block_dev(w, sub);
+		}
+		if (s.n) {
+			/* followed */
+		} else if (rread(w->root, file, sizeof(file), "%s/loop/backing_file", real) >= 0) {
+			loop_file(w, base, file);
+		} else if (!strncmp(base, "dm-", 3) || !strncmp(base, "md", 2) ||
+			   !strncmp(base, "loop", 4)) {
+			unresolved(w, "%s lists no devices below it", esc(base));
+		}
+	}
 	w->depth--;
+	free(s.v);
+}
+
+/* dm device named name (/dev/mapper/NAME): "class/block/dm-N" into rel. */
+static bool dm_by_name(struct walk *w, const char *name, char *rel, size_t size)
+{
+	struct names s = { 0 };
+	bool found = false;
+
+	rlistdir(w->root, add_name, &s, "class/block");
+	for (size_t i = 0; i < s.n && !found; i++) {
+		char dm[256];
+
+		if (!strncmp(s.v[i], "dm-", 3) &&
+		    rread(w->root, dm, sizeof(dm), "class/block/%s/dm/name", s.v[i]) >= 0 &&
+		    !strcmp(dm, name)) {
+			snprintf(rel, size, "class/block/%s", s.v[i]);
+			found = true;
+		}
+	}
+	free(s.v);
+	return found;
+}
+
+/*
+ * A source under /dev by its name: /dev/NAME, /dev/mapper/NAME, /dev/VG/LV
+ * (device-mapper names it VG-LV, with the dashes inside each doubled).
+ */
+static bool dev_by_name(struct walk *w, const char *src, char *rel, size_t size)
+{
+	const char *name = src + 5, *slash;
+	char dm[2 * PATH_MAX], *o = dm;
+
+	if (strncmp(src, "/dev/", 5) || !*name || strstr(name, ".."))
+		return false;
+	if (!strncmp(name, "mapper/", 7))
+		return dm_by_name(w, name + 7, rel, size);
+	slash = strchr(name, '/');
+	if (!slash) {
+		snprintf(rel, size, "class/block/%s", name);
+		return rexists(w->root, "%s", rel);
+	}
+	if (strchr(slash + 1, '/'))
+		return false;
+	for (const char *c = name; *c; c++) {
+		if (c == slash) {
+			*o++ = '-';
+			continue;
+		}
+		if (*c == '-')
+			*o++ = '-';
+		*o++ = *c;
+	}
+	*o = '\0';
+	return dm_by_name(w, dm, rel, size);
+}
+
+/* Every member device of the btrfs filesystem that has rel among them. */
+static void btrfs_members(struct walk *w, const char *rel)
+{
+	struct names fs = { 0 };
+	char want[PATH_MAX];
+
+	if (rrealpath(w->root, want, sizeof(want), "%s", rel) < 0)
+		return;
+	rlistdir(w->root, add_name, &fs, "fs/btrfs");
+	for (size_t i = 0; i < fs.n; i++) {
+		struct names dev = { 0 };
+		bool member = false;
+
+		rlistdir(w->root, add_name, &dev, "fs/btrfs/%s/devices", fs.v[i]);
+		for (size_t j = 0; j < dev.n && !member; j++) {
+			char real[PATH_MAX];
+
+			member = rrealpath(w->root, real, sizeof(real), "fs/btrfs/%s/devices/%s",
+					   fs.v[i], dev.v[j]) > 0 && !strcmp(real, want);
+		}
+		for (size_t j = 0; member && j < dev.n; j++) {
+			char sub[2 * NAME_MAX + 32];
+
+			snprintf(sub, sizeof(sub), "fs/btrfs/%s/devices/%s", fs.v[i], dev.v[j]);
+			block_dev(w, sub);
+		}
+		free(dev.v);
+	}
+	free(fs.v);
+}
+
+/*
+ * The block device a mount comes from: its maj:min when that is a real
+ * device; else (btrfs, and others with an anonymous maj:min) stat() of its
+ * source, or the source's name under /dev; else it cannot be told.
+ */
+static void mount_dev(struct walk *w, const struct mount *m)
+{
+	char rel[PATH_MAX];
+	struct stat st;
+
+	if (m->maj) {
+		snprintf(rel, sizeof(rel), "dev/block/%u:%u", m->maj, m->min);
+	} else if (m->src[0] == '/' && stat(m->src, &st) == 0 && S_ISBLK(st.st_mode) &&
+		   rexists(w->root, "dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev))) {
+		snprintf(rel, sizeof(rel), "dev/block/%u:%u", major(st.st_rdev),
+			 minor(st.st_rdev));
+	} else if (!dev_by_name(w, m->src, rel, sizeof(rel))) {
+		unresolved(w, "%s is %s from '%s', which is not a block device this tool can follow",
+			   esc(m->mnt), esc(m->fstype), esc(m->src));
+		return;
+	}
+	block_dev(w, rel);
+	if (!strcmp(m->fstype, "btrfs"))
+		btrfs_members(w, rel);
+}
+
+/* When the root's device is unknown: every device with a disk below it. */
+static void maybe_disk(const char *name, void *arg)
+{
+	struct walk *w = arg;
+	char real[PATH_MAX];
+
+	if (rrealpath(w->root, real, sizeof(real), "class/block/%s", name) > 0)
+		mark_path(w->ds, real, DOM0_MAYBE_ROOTFS);
 }
 
 static void mark_rootfs(const struct options *o, struct devset *ds)
 {
-	char *text = rslurp(o->proc_root, NULL, "self/mountinfo");
-	char rel[PATH_MAX] = "";
-	struct walk w = { .root = o->sysfs_root, .ds = ds };
+	struct walk w = { .o = o, .root = o->sysfs_root, .ds = ds };
+	struct mount m;
 
-	if (!text)
-		return;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char majmin[32], mnt[PATH_MAX], src[PATH_MAX];
-		const char *sep = strstr(line, " - ");
-		unsigned int maj, min;
-
-		if (sscanf(line, "%*s %*s %31s %*s %4095s", majmin, mnt) != 2 ||
-		    strcmp(mnt, "/") || sscanf(majmin, "%u:%u", &maj, &min) != 2)
-			continue;
-		if (maj) {
-			snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
-		} else if (sep && sscanf(sep, " - %*s %4095s", src) == 1 &&
-			   !strncmp(src, "/dev/", 5)) {
-			const char *base = strrchr(src, '/') + 1;
-
-			snprintf(rel, sizeof(rel), "class/block/%s", base);
-		}
-	}
-	free(text);
-	if (rel[0])
-		block_dev(&w, rel);
+	if (find_mount(&w, "/", &m) == 0)
+		mount_dev(&w, &m);
 	walk_done(&w);
+	if (!w.unknown)
+		return;
+	/* Fail closed: any of them could hold it. */
+	ds->root_unknown = xstrdup(w.why);
+	rlistdir(o->sysfs_root, maybe_disk, &w, "class/block");
+	for (size_t i = 0; i < ds->n; i++)
+		if ((ds->d[i].caps.class >> 16) == 0x01) /* mass storage */
+			ds->d[i].dom0_use |= DOM0_MAYBE_ROOTFS;
 }
 
 static void net_iface(struct walk *w, const char *ifname);
@@ -208,6 +502,7 @@ void inuse_mark(const struct options *o, struct devset *ds)
 
 void inuse_names(unsigned int mask, char *buf, size_t size)
 {
+	mask &= ~DOM0_MAYBE_ROOTFS; /* said with its reason, see devset.root_unknown */
 	snprintf(buf, size, "%s%s%s%s%s",
 		 mask & DOM0_ROOTFS ? "root filesystem" : "",
 		 (mask & DOM0_ROOTFS) && (mask & (DOM0_CONSOLE | DOM0_NETWORK)) ? ", " : "",

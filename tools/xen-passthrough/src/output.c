@@ -165,11 +165,29 @@ static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct ve
 	json_key(f, "isolation", &first);
 	json_isolation(f, ds, i, v);
 	json_key(f, "dom0_use", &first);
-	fprintf(f, "[%s%s%s%s%s]", p->dom0_use & DOM0_ROOTFS ? "\"root filesystem\"" : "",
-		(p->dom0_use & DOM0_ROOTFS) && (p->dom0_use & ~DOM0_ROOTFS) ? "," : "",
-		p->dom0_use & DOM0_CONSOLE ? "\"console\"" : "",
-		(p->dom0_use & DOM0_CONSOLE) && (p->dom0_use & DOM0_NETWORK) ? "," : "",
-		p->dom0_use & DOM0_NETWORK ? "\"default route\"" : "");
+	{
+		static const struct {
+			unsigned int bit;
+			const char *name;
+		} uses[] = {
+			{ DOM0_ROOTFS, "root filesystem" },
+			{ DOM0_MAYBE_ROOTFS, "possibly root filesystem" },
+			{ DOM0_CONSOLE, "console" },
+			{ DOM0_NETWORK, "default route" },
+		};
+		bool uf = true;
+
+		fputc('[', f);
+		for (size_t k = 0; k < ARRAY_SIZE(uses); k++) {
+			if (!(p->dom0_use & uses[k].bit) ||
+			    (uses[k].bit == DOM0_MAYBE_ROOTFS && (p->dom0_use & DOM0_ROOTFS)))
+				continue;
+			fputs(uf ? "" : ",", f);
+			uf = false;
+			json_str(f, uses[k].name);
+		}
+		fputc(']', f);
+	}
 	json_key(f, "verdict", &first);
 	fputc('{', f);
 	json_opt(f, "kind", verdict_word(v->kind), &vf);
@@ -240,10 +258,14 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 		v->kind == V_ALONE ? "assignable alone" :
 		v->kind == V_TOGETHER ? "assignable only together with others" :
 		v->kind == V_NO ? "not safely assignable" : "unknown", v->reason);
-	if (p->dom0_use) {
+	if (p->dom0_use & ~DOM0_MAYBE_ROOTFS) {
 		inuse_names(p->dom0_use, use, sizeof(use));
 		fprintf(f, "Warning: dom0 uses this device for its %s; assign refuses it without --force.\n", use);
 	}
+	if ((p->dom0_use & DOM0_MAYBE_ROOTFS) && !(p->dom0_use & DOM0_ROOTFS))
+		fprintf(f, "Warning: dom0 may use this device for its root filesystem (cannot tell "
+			"which device does: %s); assign refuses it without --force.\n",
+			ds->root_unknown);
 	if (v->kind == V_ALONE || v->kind == V_TOGETHER) {
 		fprintf(f, "To do: xen-passthrough assign %s --persist", p->name);
 		fputs(v->nwith ? " (moves all of them to pciback), then add to the guest:\n  " :

@@ -524,5 +524,89 @@ case_ "a group release failing at its second member puts the first back on pciba
 	[ "$(cat $S/$PB/bind)" = 0000:01:00.10000:01:00.0 ]
 	[ "$(od -An -c $S/$G0/driver_override | tr -d " ")" = "pciback\npciback" ]; none . $W/o'
 fresh
+# Issue 16, item 2: the root filesystem guard follows the mount source
+# through dm, md, loop and btrfs's devices, by stat() of the source where
+# it is a node, and fails closed: when it cannot tell which device holds
+# /, every device with a disk below it (or a storage controller) is
+# refused, with the reason.
+NVME=devices/pci0000:00/0000:00:1d.0/0000:06:00.0/nvme/nvme0/nvme0n1
+USB=devices/pci0000:00/0000:00:1c.5/0000:05:00.0/usb2/2-1/2-1:1.0/host0/target0:0:0/0:0:0:0/block/sdb
+# root_on FSTYPE SOURCE [MAJ:MIN]: the root mount, instead of the NVMe's ext4.
+root_on() {
+	awk '$5 != "/"' $P/self/mountinfo >$P/self/mi.new; mv $P/self/mi.new $P/self/mountinfo
+	printf "99 1 %s / / rw,relatime shared:1 - %s %s rw\n" "${3:-0:33}" "$1" "$2" >>$P/self/mountinfo
+}
+# dm-0 ("xpfake-root", 254:0: LUKS or LVM) on the NVMe's nvme0n1p2.
+dm_root() {
+	mkdir -p $S/devices/virtual/block/dm-0/dm $S/devices/virtual/block/dm-0/slaves
+	echo xpfake-root >$S/devices/virtual/block/dm-0/dm/name
+	echo 254:0 >$S/devices/virtual/block/dm-0/dev
+	ln -s ../../../../../$NVME/nvme0n1p2 $S/devices/virtual/block/dm-0/slaves/nvme0n1p2
+	ln -s ../../devices/virtual/block/dm-0 $S/class/block/dm-0
+	ln -s ../../devices/virtual/block/dm-0 $S/dev/block/254:0
+}
+# sdb1 (8:17), a USB disk on the xHCI controller 05:00.0.
+usb_disk() {
+	mkdir -p $S/$USB/sdb1
+	ln -s ../../$USB/sdb1 $S/class/block/sdb1
+	ln -s ../../$USB/sdb1 $S/dev/block/8:17
+}
+root_refused() { # BDF: assign refuses it for the root filesystem
+	bad 1 assign $1; grep -q "in use by dom0 (root filesystem)" $W/err
+}
+fresh
+case_ "btrfs on dm-crypt: the NVMe under it is refused" '
+	dm_root; root_on btrfs /dev/mapper/xpfake-root
+	root_refused 06:00.0
+	xp check 06:00.0 >$W/o; grep -q "^Warning: dom0 uses this device for its root filesystem" $W/o'
+fresh
+case_ "a btrfs over two disks: both controllers are refused" '
+	usb_disk; root_on btrfs /dev/nvme0n1p2
+	mkdir -p $S/fs/btrfs/0b7e/devices
+	ln -s ../../../../$NVME/nvme0n1p2 $S/fs/btrfs/0b7e/devices/nvme0n1p2
+	ln -s ../../../../$USB/sdb1 $S/fs/btrfs/0b7e/devices/sdb1
+	root_refused 06:00.0
+	root_refused 05:00.0'
+fresh
+case_ "the mount source is resolved by stat() of its device node" '
+	dm_root; mkdir -p $W/t/dev; mknod $W/t/dev/rootnode b 254 0
+	root_on btrfs $W/t/dev/rootnode
+	root_refused 06:00.0'
+fresh
+case_ "root on a loop file on a USB disk: the USB controller is refused" '
+	usb_disk
+	mkdir -p $S/devices/virtual/block/loop0/loop
+	echo /media/xp-usb/root.img >$S/devices/virtual/block/loop0/loop/backing_file
+	ln -s ../../devices/virtual/block/loop0 $S/class/block/loop0
+	ln -s ../../devices/virtual/block/loop0 $S/dev/block/7:0
+	printf "30 22 8:17 / /media/xp-usb rw - vfat /dev/sdb1 rw\n" >>$P/self/mountinfo
+	root_on ext4 /dev/loop0 7:0
+	root_refused 05:00.0'
+fresh
+case_ "a 5 MiB mountinfo is read to its end" '
+	mv $P/self/mountinfo $W/mi
+	{ awk "BEGIN { for (i = 0; i < 52000; i++) printf \"%d 22 0:%d / /run/user/%d/a/rather/long/mount/point/for/this rw,nosuid shared:%d - tmpfs tmpfs rw\\n\", 100 + i, 50 + i % 200, i, i }"; cat $W/mi; } >$P/self/mountinfo
+	[ $(wc -c <$P/self/mountinfo) -gt 5000000 ]
+	root_refused 06:00.0'
+fresh
+case_ "ZFS root: cannot tell, so disks are refused with the reason; a NIC is not" '
+	root_on zfs rpool/ROOT/debian
+	bad 1 assign 06:00.0
+	grep -q "refusing: 0000:06:00.0 may hold the root filesystem: cannot tell which device does: / is zfs from .rpool/ROOT/debian." $W/err
+	xp check 06:00.0 >$W/o; grep -q "^Warning: dom0 may use this device for its root filesystem" $W/o
+	xp assign 02:00.0 >$W/o; has $S/bus/pci/drivers/pciback/bind 0000:02:00.0'
+fresh
+case_ "no mountinfo, or --proc-root pointing nowhere: disks refused with the reason" '
+	rm $P/self/mountinfo
+	bad 1 assign 06:00.0; grep -q "cannot tell which device does: cannot read .*self/mountinfo" $W/err
+	snap >$W/before
+	rc=0; "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $W/nowhere --conf $CONF assign 06:00.0 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "may hold the root filesystem" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+fresh
+case_ "a dm device without slaves cannot be followed: refused, not passed" '
+	dm_root; rm $S/devices/virtual/block/dm-0/slaves/nvme0n1p2; root_on ext4 /dev/dm-0 254:0
+	bad 1 assign 06:00.0; grep -q "dm-0 lists no devices below it" $W/err'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
