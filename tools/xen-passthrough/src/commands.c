@@ -7,6 +7,7 @@
 #include "bind.h"
 #include "commands.h"
 #include "devices.h"
+#include "guests.h"
 #include "inuse.h"
 #include "output.h"
 #include "persist.h"
@@ -139,6 +140,65 @@ int cmd_xl_config(const struct options *o, const char *dev)
 	return one(o, dev, true, out_xl);
 }
 
+/*
+ * release: no guest may use a member that goes back to dom0 (pciback only
+ * warns on unbind; a dom0 driver would then share the device with a guest
+ * still doing DMA to it). Without Xen nothing can; when Xen runs and
+ * xenstore cannot be read, it cannot tell, and refuses too.
+ */
+static int check_guests(const struct options *o, const struct devset *ds,
+			const size_t *m, size_t n)
+{
+	bool xen = xen_running(o), opened = false;
+	char why[PATH_MAX + 128];
+	struct xs x;
+	int ret = 0;
+
+	if (!xen && !o->xenstore_root)
+		return 0;
+	for (size_t j = 0; j < n && !ret; j++) {
+		const struct pdev *p = &ds->d[m[j]];
+		struct holder h;
+
+		if (!pdev_is_pciback(p))
+			continue;
+		if (!opened && xs_open(o, &x, why, sizeof(why)) < 0) {
+			if (!xen)
+				return 0;
+			if (o->force) {
+				xp_note("cannot tell whether a guest uses %s: %s; releasing anyway (--force)",
+					p->name, why);
+				return 0;
+			}
+			xp_err("refusing: cannot tell whether a guest uses %s: %s (--force overrides)",
+			       p->name, why);
+			return -1;
+		}
+		opened = true;
+		guest_holder(&x, &p->bdf, &h);
+		if (h.stale)
+			xp_note("xenstore still records %s for domain %u, which no longer exists",
+				p->name, h.stale_domid);
+		if (h.state == HOLD_GUEST && o->force) {
+			xp_note("%s is used by guest domain %u%s%s%s; releasing it anyway (--force)",
+				p->name, h.domid, h.name[0] ? " (" : "", esc(h.name),
+				h.name[0] ? ")" : "");
+		} else if (h.state == HOLD_GUEST) {
+			xp_err("refusing: %s is used by guest domain %u%s%s%s; shut the guest down "
+			       "or detach the device first (--force overrides)", p->name, h.domid,
+			       h.name[0] ? " (" : "", esc(h.name), h.name[0] ? ")" : "");
+			ret = -1;
+		} else if (h.state == HOLD_UNKNOWN && xen && !o->force) {
+			xp_err("refusing: cannot tell whether a guest uses %s: %s (--force overrides)",
+			       p->name, h.why);
+			ret = -1;
+		}
+	}
+	if (opened)
+		xs_close(&x);
+	return ret;
+}
+
 /* Everything that can refuse runs before anything changes. */
 static int preflight(const struct options *o, const struct devset *ds,
 		     const struct verdict *v, const size_t *m, size_t n, bool assign)
@@ -146,7 +206,7 @@ static int preflight(const struct options *o, const struct devset *ds,
 	char use[64];
 
 	if (!assign)
-		return 0;
+		return check_guests(o, ds, m, n);
 	if (!bind_pciback_present(o->sysfs_root)) {
 		xp_err("xen-pciback is not loaded (no %s/" PCIBACK_DIR "); run 'modprobe xen-pciback' in dom0",
 		       esc(o->sysfs_root));

@@ -19,12 +19,12 @@ static void usage(FILE *f)
 	fputs("usage: " PROG " [options] list [--json]\n"
 	      "       " PROG " [options] check DEVICE\n"
 	      "       " PROG " [options] assign DEVICE [--persist] [--force]\n"
-	      "       " PROG " [options] release DEVICE [--persist]\n"
+	      "       " PROG " [options] release DEVICE [--persist] [--force]\n"
 	      "       " PROG " [options] xl-config DEVICE\n"
 	      "DEVICE: BDF (0000:01:00.0 or 01:00.0), vendor:device (8086:10d3),\n"
 	      "        or PCI path (0000:00:1c.0/00.0)\n"
-	      "options: --sysfs-root DIR  --proc-root DIR  --dump FILE  --conf FILE\n"
-	      "         --no-names  --help  --version\n", f);
+	      "options: --sysfs-root DIR  --proc-root DIR  --xenstore-root DIR|SOCKET\n"
+	      "         --dump FILE  --conf FILE  --no-names  --help  --version\n", f);
 }
 
 static const char *const commands[] = { "list", "check", "assign", "release",
@@ -81,6 +81,7 @@ int main(int argc, char **argv)
 		{ "proc-root", required_argument, NULL, 'P' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "conf", required_argument, NULL, 'c' },
+		{ "xenstore-root", required_argument, NULL, 'X' },
 		{ "no-names", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
 		case 'P': o.proc_root = optarg; break;
 		case 'd': o.dump = optarg; break;
 		case 'c': o.conf = optarg; break;
+		case 'X': o.xenstore_root = optarg; break;
 		case 'n': o.no_names = true; break;
 		case 'h': usage(stdout); return XP_EXIT_OK;
 		case 'V': puts(PROG " " VERSION); return XP_EXIT_OK;

@@ -10,6 +10,7 @@ struct options {
 	const char *proc_root;
 	const char *dump;	/* libpci dump file instead of live access */
 	const char *conf;	/* persist file */
+	const char *xenstore_root; /* tree or socket instead of xenstored, or NULL */
 	bool json;
 	bool force;
 	bool persist;

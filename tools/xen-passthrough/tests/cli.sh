@@ -38,8 +38,9 @@ fresh() {
 	S=$W/t/sys
 	P=$W/t/proc
 	CONF=$W/t/etc/dom0kit/pciback.conf
+	XS=$W/t/xenstore
 }
-xp() { "$XP" --dump "$DUMP" --sysfs-root "$S" --proc-root "$P" --conf "$CONF" "$@"; }
+xp() { "$XP" --dump "$DUMP" --sysfs-root "$S" --proc-root "$P" --xenstore-root "$XS" --conf "$CONF" "$@"; }
 # Snapshot of every file and link of the fake tree (and the conf).
 snap() { (cd "$W/t" && find . -type f -exec md5sum {} + | sort && find . -type l -printf '%p -> %l\n' | sort); }
 one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line:"; cat "$1"; return 1; }; }
@@ -607,6 +608,75 @@ fresh
 case_ "a dm device without slaves cannot be followed: refused, not passed" '
 	dm_root; rm $S/devices/virtual/block/dm-0/slaves/nvme0n1p2; root_on ext4 /dev/dm-0 254:0
 	bad 1 assign 06:00.0; grep -q "dm-0 lists no devices below it" $W/err'
+fresh
+# Issue 16, item 1: release refuses a device a guest holds, naming the
+# domain, from xenstore: libxl's /libxl/pci/DDDD-BB-DD-F/domid (PV and HVM)
+# and pciback's backend entries (dev-N under backend/pci/DOMID/0). When
+# Xen runs and xenstore cannot be read, it cannot tell: it refuses too.
+xs_node() { mkdir -p "$(dirname "$XS$1")"; printf %s "$2" >"$XS$1"; }
+# A guest DOMID named NAME whose pci backend has the devices given.
+pv_guest() {
+	id=$1 name=$2; shift 2
+	xs_node /local/domain/$id/name "$name"
+	i=0
+	for d in "$@"; do
+		xs_node /local/domain/0/backend/pci/$id/0/dev-$i "$d"
+		xs_node /local/domain/0/backend/pci/$id/0/state-$i 4
+		i=$((i + 1))
+	done
+	xs_node /local/domain/0/backend/pci/$id/0/num_devs $i
+}
+fresh
+case_ "release refuses the GPU a PV guest holds (backend entries), naming it" '
+	gpu_on_pciback; pv_guest 3 win10 0000:01:00.0 0000:01:00.1
+	bad 1 release 01:00.0
+	grep -q "refusing: 0000:01:00.0 is used by guest domain 3 (win10); shut the guest down or detach the device first (--force overrides)" $W/err'
+fresh
+case_ "release refuses a device libxl recorded for an HVM guest (/libxl/pci)" '
+	gpu_on_pciback
+	xs_node /libxl/pci/0000-01-00-1/domid 5; xs_node /local/domain/5/name hvm1
+	bad 1 release 0000:01:00.1
+	grep -q "refusing: 0000:01:00.1 is used by guest domain 5 (hvm1)" $W/err
+	bad 1 release 01:00.0; grep -q "0000:01:00.1 is used by guest domain 5" $W/err'
+fresh
+case_ "a guest name is printed escaped" '
+	gpu_on_pciback; pv_guest 4 "$(printf "x\033[2Jy")" 0000:01:00.0
+	bad 1 release 01:00.0; grep -qF "domain 4 (x\\x1b[2Jy)" $W/err'
+fresh
+case_ "--force releases it anyway, saying which guest had it" '
+	gpu_on_pciback; pv_guest 3 win10 0000:01:00.0 0000:01:00.1
+	xp release 01:00.0 --force >$W/o 2>$W/e
+	grep -q "note: 0000:01:00.0 is used by guest domain 3 (win10); releasing it anyway (--force)" $W/e
+	has $S/bus/pci/drivers/pciback/unbind 0000:01:00.00000:01:00.1'
+fresh
+case_ "a record for a domain that no longer exists does not block" '
+	gpu_on_pciback; xs_node /libxl/pci/0000-01-00-0/domid 7
+	xp release 01:00.0 >$W/o 2>$W/e
+	grep -q "note: xenstore still records 0000:01:00.0 for domain 7, which no longer exists" $W/e
+	has $S/bus/pci/drivers/pciback/unbind 0000:01:00.00000:01:00.1'
+fresh
+case_ "Xen runs but xenstore cannot be read: release refuses, with the reason" '
+	gpu_on_pciback
+	snap >$W/before
+	rc=0; "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --xenstore-root $W/nowhere release 01:00.0 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e
+	grep -q "refusing: cannot tell whether a guest uses 0000:01:00.0: .*nowhere: No such file or directory (--force overrides)" $W/e
+	snap >$W/after; cmp $W/before $W/after
+	rm $P/xen/capabilities; mkdir -p $S/hypervisor; echo xen >$S/hypervisor/type
+	snap >$W/before
+	rc=0; "$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --xenstore-root $W/nowhere release 01:00.0 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; grep -q "cannot tell whether a guest uses" $W/e
+	snap >$W/after; cmp $W/before $W/after'
+fresh
+case_ "without Xen (no xenfs, no /sys/hypervisor) no guest can hold it: release works" '
+	gpu_on_pciback; rm $P/xen/capabilities
+	"$XP" --dump "$DUMP" --sysfs-root $S --proc-root $P --xenstore-root $W/nowhere release 01:00.0 >$W/o
+	has $S/bus/pci/drivers/pciback/unbind 0000:01:00.00000:01:00.1'
+fresh
+case_ "xenstore with only dom0 in it: release works" '
+	gpu_on_pciback; pv_guest 3 other 0000:02:00.0
+	xp release 01:00.0 >$W/o 2>$W/e
+	none . $W/e; has $W/o "0000:01:00.0: released to the kernel"'
 fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]

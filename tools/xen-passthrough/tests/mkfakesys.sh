@@ -1,5 +1,7 @@
 #!/bin/sh
-# mkfakesys.sh DIR: build a fake sysfs (DIR/sys) and procfs (DIR/proc) that
+# mkfakesys.sh DIR: build a fake sysfs (DIR/sys), procfs (DIR/proc) and
+# xenstore (DIR/xenstore, for --xenstore-root: a node is a file holding its
+# value, or a directory of its children; only dom0 runs) that
 # match fixtures/machine-a.dump: real-looking device paths, config files
 # (so libpci's sysfs method works on it too), driver links,
 # reset_method files, pciback's control files as plain files (the tool
@@ -118,3 +120,5 @@ enp2s0	0002A8C0	00000000	0001	0	0	0	00FFFFFF	0	0	0
 RT
 : >"$P/net/ipv6_route"
 echo control_d >"$P/xen/capabilities"
+mkdir -p "$D/xenstore/local/domain/0"
+printf Domain-0 >"$D/xenstore/local/domain/0/name"

@@ -5,7 +5,7 @@
 set -u
 B=${B:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-12}
-UNIT_TESTS=${UNIT_TESTS:-test_caps test_dump test_spec test_persist test_analysis test_json}
+UNIT_TESTS=${UNIT_TESTS:-test_caps test_dump test_spec test_persist test_analysis test_json test_xenstore}
 FUZZERS=${FUZZERS:-fuzz_dump fuzz_spec fuzz_persist fuzz_caps}
 XP_FIXTURES=${XP_FIXTURES:-tests/fixtures}
 export XP_FIXTURES
