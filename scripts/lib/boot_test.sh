@@ -264,6 +264,9 @@ boot_tool() {
 	check "release gives the e1000 back to e1000" "DOM0KIT: tool-release-e1000 e1000"
 	check "assign binds edu to pciback" "DOM0KIT: tool-assign-edu pciback"
 	check "xl-config prints the pci line" "DOM0KIT: tool-xl-config pci = [ '0000:01:00.0' ]"
+	check "release refuses edu while a guest holds it, naming the guest" \
+		"DOM0KIT: tool-release-held 1 xen-passthrough: refusing: 0000:01:00.0 is used by guest domain N (hold); shut the guest down or detach the device first (--force overrides)"
+	check "edu stays on pciback after that refusal" "DOM0KIT: tool-release-held-driver pciback"
 	check "the guest made from that line uses edu" "DOMU: EDU-LIVENESS OK"
 	check "xl create -c returned 0" "DOM0KIT: domu-exit 0"
 	check "release leaves edu without a driver again" "DOM0KIT: tool-release-edu driver="
