@@ -155,12 +155,12 @@ test_expect_success 'setup: the qemu-profile kernel is built' '
 
 test_expect_success 'every scenario passes, each with its own result line' '
 	boot >out 2>err; cat out err;
-	for s in smoke seize passthrough ids tool reset reset-guard reset-handover reset-policy kvm; do
+	for s in smoke seize passthrough ids tool reset reset-guard reset-handover reset-policy reset-race kvm; do
 		grep -E "^boot-test $s +PASS" out || exit 1
 	done &&
 	ls "$CHECK_WORK"/logs/boot/dom0-smoke+seize+passthrough.log "$CHECK_WORK"/logs/boot/dom0-ids.log \
 		"$CHECK_WORK"/logs/boot/dom0-tool.log "$CHECK_WORK"/logs/boot/dom0-reset.log "$CHECK_WORK"/logs/boot/kvm.log \
-		"$CHECK_WORK"/logs/boot/dom0-reset-guard+reset-handover+reset-policy.log
+		"$CHECK_WORK"/logs/boot/dom0-reset-guard+reset-handover+reset-policy+reset-race.log
 '
 
 test_expect_success 'the harness fails a run that must fail: -cpu max without smap=0' '

@@ -19,8 +19,9 @@ test_expect_success 'the qemu-debug profile builds (every debug symbol audited)'
 '
 
 test_expect_success 'every dom0 scenario passes on the debug kernel with no report' '
-	"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu-debug boot-test --scenario=smoke,seize,passthrough,ids,tool,reset >out 2>err ||
+	"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu-debug boot-test \
+		--scenario=smoke,seize,passthrough,ids,tool,reset,reset-guard,reset-handover,reset-policy,reset-race >out 2>err ||
 		{ cat out err; exit 1; }
-	grep -cE "^boot-test .* PASS" out | grep -qx 6
+	grep -cE "^boot-test .* PASS" out | grep -qx 10
 '
 test_done

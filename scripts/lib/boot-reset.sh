@@ -11,15 +11,20 @@
 #                   as soon as the previous one is gone: every one reads
 #                   the reset value before writing its own.
 #   reset-policy    an e1000 alone behind a second root port: an empty
-#                   reset_method means no reset, not even by bus, and a
-#                   device seized so is given to no guest; a list written
-#                   there is the one used.
+#                   reset_method means no reset, not even by bus; after a
+#                   guest used it so, no other guest gets it; a list
+#                   written there is the one used.
+#   reset-race      (last in that boot) three loops write do_flr while the
+#                   device is unbound and bound 20 times and the module is
+#                   unloaded under them; pciback then loads again and takes
+#                   its devices. Any kernel report fails it: run it on the
+#                   qemu-debug profile (lockdep, SLUB, DEBUG_OBJECTS).
 
 BOOT_HANDOVERS=10
 
 boot_reset_guests() {
 	local f0=0000:01:00.0 f1=0000:01:00.1 p=0000:02:00.0 scen
-	scen=$(echo "$BOOT_SCENARIOS" | tr , '\n' | grep -E '^reset-(guard|handover|policy)$' | paste -sd+)
+	scen=$(echo "$BOOT_SCENARIOS" | tr , '\n' | grep -E '^reset-(guard|handover|policy|race)$' | paste -sd+)
 	# Eleven guests or more: 280 s on an idle machine, the limit allows
 	# for a loaded one.
 	# shellcheck disable=SC2054
@@ -28,6 +33,14 @@ boot_reset_guests() {
 		-device intel-iommu,intremap=on -device pcie-root-port,id=rp1,chassis=1,addr=08.0 \
 		-device e1000,bus=rp1,addr=00.0,multifunction=on -device e1000,bus=rp1,addr=00.1 \
 		-device pcie-root-port,id=rp2,chassis=2,addr=09.0 -device e1000,bus=rp2,addr=00.0
+	if wants reset-race; then
+		CHECKS_FAILED=()
+		check "20 unbinds and binds under do_flr writers end with pciback" "DOM0KIT: race-rebinds 20 driver=pciback"
+		check "the module unloads under the writers" "DOM0KIT: race-rmmod rc=0"
+		check "and loads again" "DOM0KIT: race-modprobe rc=0"
+		check "loaded again, pciback takes both functions and do_flr works" "DOM0KIT: race-after pciback pciback do_flr=ok"
+		report reset-race
+	fi
 	if wants reset-policy; then
 		CHECKS_FAILED=()
 		local refused
@@ -35,7 +48,8 @@ boot_reset_guests() {
 		check "do_flr with an empty reset_method fails with ENOTTY" "DOM0KIT: policy-empty-flr Inappropriate ioctl for device"
 		check_kernel "the log says why" "xen_pciback: cannot reset $p: its reset_method is empty, reset is disabled"
 		check "nothing was reset: RDBAL still holds the value" "DOM0KIT: policy-empty-after 0x12345000"
-		check_kernel "seized with reset disabled, the device is marked" "xen_pciback: $p not reset (error -25): it is reset by slot or bus before a domain gets it"
+		check "a first guest gets and uses the device" "DOM0KIT: policy-used-guest wrote=0x12345000"
+		check_kernel "released with reset disabled, the device is marked" "xen_pciback: $p not reset (error -25): it is reset by slot or bus before a domain gets it"
 		refused=$(awk '{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") } /^xen_pciback: not handing / { print; exit }' "$BOOT_LOG")
 		[[ $refused =~ ^xen_pciback:\ not\ handing\ $p\ to\ domain\ [1-9][0-9]*:\ not\ reset\ since\ its\ last\ use\ \(error\ -25\)$ ]] ||
 			CHECKS_FAILED+=("pciback refuses to hand the unreset device to a guest (got '$refused')")

@@ -18,7 +18,7 @@ Usage: dom0kit boot-test [--kernel SPEC] [--profile NAME] [--scenario LIST]
                          [--xen=PATH] [--qemu-cpu=CPU] [--dom0-append=ARGS]
                          [--initrd=FILE] [--judge-log=FILE]
 Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,reset,
-reset-guard,reset-handover,reset-policy,kvm):
+reset-guard,reset-handover,reset-policy,reset-race,kvm):
   smoke        dom0 reaches init, /proc/xen/capabilities is control_d,
                uname -r is the built release, xl list shows Domain-0
   seize        QEMU's edu device (1234:11e8) is bound to pciback by
@@ -43,8 +43,12 @@ reset-guard,reset-handover,reset-policy,kvm):
                the guest, the reset works
   reset-handover  10 PV guests get function 0 one after another, each
                created as soon as the last is gone: each reads it reset
-  reset-policy an empty reset_method stops every reset (do_flr ENOTTY, the
-               device then goes to no guest); a written list is used
+  reset-policy an empty reset_method stops every reset (do_flr ENOTTY; after
+               a guest used the device no other gets it); a written list
+               is used
+  reset-race   do_flr writers while the device is unbound and bound and the
+               module unloaded; pciback loads again (no kernel report:
+               run it on --profile qemu-debug too)
   kvm          the kernel boots without Xen as a KVM host: kvm_amd, a
                2-vCPU VM, vfio-pci binds edu, BAR0 read through VFIO
   dracut       (only on request, with --initrd=FILE: an initramfs that
@@ -52,8 +56,8 @@ reset-guard,reset-handover,reset-policy,kvm):
                /etc/dom0kit/pciback.conf, as the install test makes it)
                after udev settled, the listed e1000 is pciback's and the
                unlisted one at 00:07.0 is e1000's
-smoke, seize and passthrough share one boot, reset-guard, reset-handover
-and reset-policy another. --xen takes xen-*.gz or an
+smoke, seize and passthrough share one boot, the reset-* scenarios but
+reset itself another. --xen takes xen-*.gz or an
 uncompressed xen ELF (default: Debian's installed xen-hypervisor).
 Logs: WORKDIR/logs/boot/*.log, each ending in "boot-test: run ended: HOW
 after Ns" (finished, fatal, timeout or exited); a scenario passes only if
@@ -64,7 +68,7 @@ with the checks of a real boot.
 H
 }
 
-BOOT_SCENARIOS=smoke,seize,passthrough,ids,tool,reset,reset-guard,reset-handover,reset-policy,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND='' BOOT_INITRD=''
+BOOT_SCENARIOS=smoke,seize,passthrough,ids,tool,reset,reset-guard,reset-handover,reset-policy,reset-race,kvm BOOT_XEN='' BOOT_CPU=qemu64 BOOT_DOM0_APPEND='' BOOT_INITRD=''
 BOOT_JUDGE_LOG=''
 args_boot_test() {
 	while [ $# -gt 0 ]; do
@@ -81,8 +85,8 @@ args_boot_test() {
 	done
 	local s
 	for s in ${BOOT_SCENARIOS//,/ }; do
-		case $s in smoke | seize | passthrough | ids | tool | reset | reset-guard | reset-handover | reset-policy | kvm | dracut) ;;
-		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, ids, tool, reset, reset-guard, reset-handover, reset-policy, kvm, dracut)" ;;
+		case $s in smoke | seize | passthrough | ids | tool | reset | reset-guard | reset-handover | reset-policy | reset-race | kvm | dracut) ;;
+		*) die "$EXIT_USAGE" "unknown boot-test scenario: $s (smoke, seize, passthrough, ids, tool, reset, reset-guard, reset-handover, reset-policy, reset-race, kvm, dracut)" ;;
 		esac
 	done
 	if wants dracut && [ -z "$BOOT_JUDGE_LOG" ]; then
@@ -95,11 +99,11 @@ args_boot_test() {
 	for s in ${BOOT_SCENARIOS//,/ }; do
 		case $s in
 		smoke | seize | passthrough) [ -n "$dom0" ] || boots=$((boots + 1)) dom0=1 ;;
-		reset-guard | reset-handover | reset-policy) [ -n "$guests" ] || boots=$((boots + 1)) guests=1 ;;
+		reset-guard | reset-handover | reset-policy | reset-race) [ -n "$guests" ] || boots=$((boots + 1)) guests=1 ;;
 		*) boots=$((boots + 1)) ;;
 		esac
 	done
-	[ "$boots" -eq 1 ] || die "$EXIT_USAGE" "--judge-log judges one boot: smoke, seize and passthrough share one, reset-guard, reset-handover and reset-policy another, any other scenario boots alone (got $BOOT_SCENARIOS)"
+	[ "$boots" -eq 1 ] || die "$EXIT_USAGE" "--judge-log judges one boot: smoke, seize and passthrough share one, reset-guard, reset-handover, reset-policy and reset-race another, any other scenario boots alone (got $BOOT_SCENARIOS)"
 }
 
 wants() { [[ ,$BOOT_SCENARIOS, == *,$1,* ]]; }
@@ -364,12 +368,12 @@ cmd_boot_test() {
 	stage_begin boot-test
 	BOOT_FAILURES=0
 	if wants smoke || wants seize || wants passthrough || wants ids || wants tool || wants reset ||
-		wants reset-guard || wants reset-handover || wants reset-policy; then dom0_setup; fi
+		wants reset-guard || wants reset-handover || wants reset-policy || wants reset-race; then dom0_setup; fi
 	if wants smoke || wants seize || wants passthrough; then boot_dom0; fi
 	if wants ids; then boot_ids; fi
 	if wants tool; then boot_tool; fi
 	if wants reset; then boot_reset; fi
-	if wants reset-guard || wants reset-handover || wants reset-policy; then boot_reset_guests; fi
+	if wants reset-guard || wants reset-handover || wants reset-policy || wants reset-race; then boot_reset_guests; fi
 	if wants dracut; then boot_dracut; fi
 	if wants kvm; then boot_kvm; fi
 	stage_end boot-test
