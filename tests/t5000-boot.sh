@@ -27,13 +27,13 @@ test_expect_success 'judge: complete logs pass (so the cases below cannot pass b
 	judge "$LOGS/dom0-ids.log" --scenario=ids >out 2>err && grep -E "^boot-test ids +PASS" out
 '
 
-# A real run's markers and pciback lines (6.12.107, Xen 4.17); then the
+# A real run's markers and pciback lines (6.1.187, Xen 4.17); then the
 # same run as the kernel before the reset rework behaved (measured: the
 # sibling reset succeeded and the guest read 0), and a leaking handover.
 test_expect_success 'judge: reset with a guest running: a real log passes, a reset under the guest fails' '
-	g="$LOGS/dom0-reset-guard+reset-handover+reset-policy.log" &&
-	judge "$g" --scenario=reset-guard,reset-handover,reset-policy >out 2>err &&
-	for s in reset-guard reset-handover reset-policy; do grep -E "^boot-test $s +PASS" out || exit 1; done &&
+	g="$LOGS/dom0-reset-guard+reset-handover+reset-policy+reset-race.log" &&
+	judge "$g" --scenario=reset-guard,reset-handover,reset-policy,reset-race >out 2>err &&
+	for s in reset-guard reset-handover reset-policy reset-race; do grep -E "^boot-test $s +PASS" out || exit 1; done &&
 	sed -e "s/^DOM0KIT: guard-flr-sibling .*/DOM0KIT: guard-flr-sibling ok/" \
 		-e "s/^DOM0KIT: guard-after .*/DOM0KIT: guard-after 0x00000000/" \
 		-e "/is in use by domain/d" "$g" >under.log &&

@@ -109,6 +109,11 @@ has_prefix() { M=$1 awk 'index($0, ENVIRON["M"]) == 1 { f = 1; exit } END { exit
 kernel_says() {
 	M=$1 awk '{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") } $0 == ENVIRON["M"] { f = 1; exit } END { exit !f }' "$BOOT_LOG"
 }
+# kernel_first PREFIX: the first kernel line, time stamp removed, that
+# starts with PREFIX; nothing if none does.
+kernel_first() {
+	M=$1 awk '{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") } index($0, ENVIRON["M"]) == 1 { print; exit }' "$BOOT_LOG"
+}
 # log_mentions TEXT: TEXT anywhere in the log; only for what must not
 # appear, where a substring errs on the side of failing.
 log_mentions() { grep -aqF -- "$1" "$BOOT_LOG"; }

@@ -50,7 +50,7 @@ boot_reset_guests() {
 		check "nothing was reset: RDBAL still holds the value" "DOM0KIT: policy-empty-after 0x12345000"
 		check "a first guest gets and uses the device" "DOM0KIT: policy-used-guest wrote=0x12345000"
 		check_kernel "released with reset disabled, the device is marked" "xen_pciback: $p not reset (error -25): it is reset by slot or bus before a domain gets it"
-		refused=$(awk '{ sub(/^\[ *[0-9]+\.[0-9]+\] /, "") } /^xen_pciback: not handing / { print; exit }' "$BOOT_LOG")
+		refused=$(kernel_first "xen_pciback: not handing ")
 		[[ $refused =~ ^xen_pciback:\ not\ handing\ $p\ to\ domain\ [1-9][0-9]*:\ not\ reset\ since\ its\ last\ use\ \(error\ -25\)$ ]] ||
 			CHECKS_FAILED+=("pciback refuses to hand the unreset device to a guest (got '$refused')")
 		# Either xl create failed or the guest came up without the device.
