@@ -274,9 +274,17 @@ static int move(const struct options *o, const char *arg, bool assign)
 		xp_err("%s needs root", assign ? "assign" : "release");
 		return XP_EXIT_FAIL;
 	}
+	/* Held from before the devices are read: runs with --persist do not
+	 * interleave at all, so neither can act on a state the other changed. */
+	if (o->persist && (lock = persist_lock(o->conf, err, sizeof(err))) < 0) {
+		xp_err("%s", err);
+		return XP_EXIT_FAIL;
+	}
 	i = load_resolved(o, arg, &ds);
-	if (i < 0)
+	if (i < 0) {
+		persist_unlock(lock);
 		return -i;
+	}
 	verdict_compute(&ds, (size_t)i, &v);
 	m = verdict_members(&v, (size_t)i, &n);
 	u = xcalloc(n, sizeof(*u));
@@ -292,8 +300,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 		}
 	}
 	if (o->persist) {
-		lock = persist_lock(o->conf, err, sizeof(err));
-		if (lock < 0 || persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
+		if (persist_load(o->conf, &pl, err, sizeof(err)) < 0) {
 			xp_err("%s", err);
 			goto out;
 		}
