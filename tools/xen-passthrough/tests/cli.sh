@@ -525,6 +525,32 @@ case_ "a group release failing at its second member puts the first back on pciba
 	[ "$(cat $S/$PB/bind)" = 0000:01:00.10000:01:00.0 ]
 	[ "$(od -An -c $S/$G0/driver_override | tr -d " ")" = "pciback\npciback" ]; none . $W/o'
 fresh
+# release of 05:00.0, owned by pciback, failing at each of its steps.
+usb_on_pciback() {
+	ln -sfn ../../../../bus/pci/drivers/pciback $S/$D5/driver
+	printf pciback >$S/$D5/driver_override
+	printf "0000:05:00.0\n" >$S/$PB/slots
+}
+fresh
+case_ "release failing at each step is undone back onto pciback" '
+	usb_on_pciback; fails_at $PB/unbind
+	rc=0; xp release 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "unbinding from pciback failed: Is a directory; nothing was changed" $W/e
+	[ ! -s $S/$PB/remove_slot ]; [ ! -s $S/$PB/bind ]; [ "$(cat $S/$D5/driver_override)" = pciback ]
+	fresh; usb_on_pciback; fails_at $PB/remove_slot
+	rc=0; xp release 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "remove_slot failed: .*; rolled back" $W/e
+	has $S/$PB/unbind 0000:05:00.0; has $S/$PB/bind 0000:05:00.0; [ ! -s $S/$PB/new_slot ]
+	fresh; usb_on_pciback; fails_at $D5/driver_override
+	rc=0; xp release 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "clearing driver_override failed: .*; rolled back" $W/e
+	has $S/$PB/remove_slot 0000:05:00.0; has $S/$PB/new_slot 0000:05:00.0; has $S/$PB/bind 0000:05:00.0
+	fresh; usb_on_pciback; fails_at bus/pci/drivers_probe
+	rc=0; xp release 05:00.0 >$W/o 2>$W/e || rc=$?
+	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "reprobing drivers failed: .*; rolled back" $W/e
+	[ "$(od -An -c $S/$D5/driver_override | tr -d " ")" = "pciback\npciback" ]
+	has $S/$PB/new_slot 0000:05:00.0; has $S/$PB/bind 0000:05:00.0; none . $W/o'
+fresh
 # Issue 16, item 2: the root filesystem guard follows the mount source
 # through dm, md, loop and btrfs's devices, by stat() of the source where
 # it is a node, and fails closed: when it cannot tell which device holds
