@@ -2,7 +2,7 @@
 # tools/xen-passthrough: build, install, unit tests and CLI tests under
 # ASan+UBSan, bounded fuzzing, man page, static build.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 21
+test_plan 22
 
 XPT=$TOP/tools/xen-passthrough
 export XPT
@@ -64,7 +64,7 @@ test_expect_success 'sanitizer (ASan+UBSan) and fuzzer builds' '
 
 mkfake() { sh "$XPT/tests/mkfakesys.sh" "$TRASH/fake"; }
 
-for t in test_caps test_dump test_spec test_persist test_analysis test_json test_xenstore; do
+for t in test_caps test_dump test_spec test_persist test_analysis test_json test_xenstore test_doctor; do
 	test_expect_success "unit tests under ASan+UBSan: $t" '
 		mkfake
 		cd "$XPT"

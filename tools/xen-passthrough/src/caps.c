@@ -5,6 +5,7 @@
 
 #define CAP_ID_PM 0x01
 #define CAP_ID_EXP 0x10
+#define CAP_ID_MSIX 0x11
 #define CAP_ID_AF 0x13
 #define ECAP_ID_ACS 0x000d
 
@@ -74,6 +75,24 @@ static void parse_af(const uint8_t *cfg, size_t len, size_t pos,
 	c->af_flr = (afcap & 0x03) == 0x03; /* TP and FLR, as Linux demands */
 }
 
+static void parse_msix(const uint8_t *cfg, size_t len, size_t pos,
+		       struct pci_caps *c)
+{
+	bool ok = true;
+	uint16_t ctrl = rd16(cfg, len, pos + 2, &ok);
+	uint32_t table = rd32(cfg, len, pos + 4, &ok);
+	uint32_t pba = rd32(cfg, len, pos + 8, &ok);
+
+	if (!ok)
+		return;
+	c->has_msix = true;
+	c->msix_vectors = (ctrl & 0x7ffu) + 1;
+	c->msix_table_bir = table & 7;
+	c->msix_table_off = table & ~7u;
+	c->msix_pba_bir = pba & 7;
+	c->msix_pba_off = pba & ~7u;
+}
+
 static void walk_caps(const uint8_t *cfg, size_t len, struct pci_caps *c)
 {
 	size_t ptr_off = c->hdr_type == 2 ? 0x14 : 0x34;
@@ -99,6 +118,8 @@ static void walk_caps(const uint8_t *cfg, size_t len, struct pci_caps *c)
 			parse_exp(cfg, len, p, c);
 		else if (id == CAP_ID_AF && !c->has_af)
 			parse_af(cfg, len, p, c);
+		else if (id == CAP_ID_MSIX && !c->has_msix)
+			parse_msix(cfg, len, p, c);
 		pos = cfg[p + 1];
 	}
 }

@@ -52,6 +52,10 @@ struct pci_caps {
 	bool af_flr;		/* AF cap: TP and FLR */
 	bool has_acs;
 	uint16_t acs_cap, acs_ctrl;
+	bool has_msix;
+	unsigned int msix_vectors;	/* table size: Message Control bits 10:0, + 1 */
+	uint8_t msix_table_bir, msix_pba_bir;	/* BAR indicator, 0-5 (6, 7 reserved) */
+	uint32_t msix_table_off, msix_pba_off;	/* offsets in those BARs */
 	bool ext_readable;	/* extended config space (>= 256 bytes) read */
 	unsigned int ncaps;	/* capabilities found, for diagnostics */
 };

@@ -7,6 +7,7 @@
 #include "bind.h"
 #include "commands.h"
 #include "devices.h"
+#include "doctor.h"
 #include "guests.h"
 #include "inuse.h"
 #include "output.h"
@@ -59,10 +60,53 @@ static int resolve(const struct devset *ds, const char *arg)
 	return -XP_EXIT_FAIL;
 }
 
+/*
+ * xenstore for the doctor: NULL when no guest can hold a device (no Xen and
+ * no --xenstore-root) or it cannot be read; then *why says why, or is NULL.
+ */
+static struct xs *doctor_xs(const struct options *o, struct xs *x, char *why, size_t size,
+			    const char **whyp)
+{
+	bool xen = xen_running(o);
+
+	*whyp = NULL;
+	if (!xen && !o->xenstore_root)
+		return NULL;
+	if (xs_open(o, x, why, size) < 0) {
+		if (xen)
+			*whyp = why;
+		return NULL;
+	}
+	return x;
+}
+
+static struct doctor *doctor_all(const struct options *o, const struct devset *ds,
+				 const struct verdict *v, size_t from, size_t n)
+{
+	struct doctor *d = xcalloc(n ? n : 1, sizeof(*d));
+	char why[PATH_MAX + 128];
+	const char *whyp;
+	struct xs x, *xp = doctor_xs(o, &x, why, sizeof(why), &whyp);
+
+	for (size_t k = 0; k < n; k++)
+		doctor_analyse(o, ds, from + k, &v[k].reset, xp, whyp, &d[k]);
+	if (xp)
+		xs_close(xp);
+	return d;
+}
+
+static void doctor_free_all(struct doctor *d, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		doctor_free(&d[k]);
+	free(d);
+}
+
 int cmd_list(const struct options *o)
 {
 	struct devset ds;
 	struct verdict *v;
+	struct doctor *doc;
 
 	if (load(o, &ds) < 0)
 		return XP_EXIT_FAIL;
@@ -77,10 +121,12 @@ int cmd_list(const struct options *o)
 	v = xcalloc(ds.n, sizeof(*v));
 	for (size_t i = 0; i < ds.n; i++)
 		verdict_compute(&ds, i, &v[i]);
+	doc = doctor_all(o, &ds, v, 0, ds.n);
 	if (o->json)
-		out_json(stdout, &ds, v, inuse_is_dom0(o));
+		out_json(stdout, &ds, v, doc, inuse_is_dom0(o));
 	else
-		out_table(stdout, &ds, v);
+		out_table(stdout, &ds, v, doc);
+	doctor_free_all(doc, ds.n);
 	for (size_t i = 0; i < ds.n; i++)
 		verdict_free(&v[i]);
 	free(v);
@@ -102,8 +148,7 @@ static int load_resolved(const struct options *o, const char *arg,
 	return i;
 }
 
-static int one(const struct options *o, const char *arg, bool xl,
-	       void (*fn)(FILE *, const struct devset *, size_t, const struct verdict *))
+static int one(const struct options *o, const char *arg, bool xl)
 {
 	struct devset ds;
 	struct verdict v;
@@ -123,7 +168,14 @@ static int one(const struct options *o, const char *arg, bool xl,
 	} else {
 		if (xl && (v.kind == V_NO || v.kind == V_UNKNOWN))
 			xp_note("%s is not safely assignable: %s", ds.d[i].name, v.reason);
-		fn(stdout, &ds, (size_t)i, &v);
+		if (xl) {
+			out_xl(stdout, &ds, (size_t)i, &v);
+		} else {
+			struct doctor *doc = doctor_all(o, &ds, &v, (size_t)i, 1);
+
+			out_check(stdout, &ds, (size_t)i, &v, doc);
+			doctor_free_all(doc, 1);
+		}
 	}
 	verdict_free(&v);
 	devset_free(&ds);
@@ -132,12 +184,12 @@ static int one(const struct options *o, const char *arg, bool xl,
 
 int cmd_check(const struct options *o, const char *dev)
 {
-	return one(o, dev, false, out_check);
+	return one(o, dev, false);
 }
 
 int cmd_xl_config(const struct options *o, const char *dev)
 {
-	return one(o, dev, true, out_xl);
+	return one(o, dev, true);
 }
 
 /*

@@ -31,21 +31,43 @@ static bool isolated(const struct verdict *v)
 	return v->non_acs_port < 0 && v->alias_bridge < 0 && !v->mf_no_acs;
 }
 
-void out_table(FILE *f, const struct devset *ds, const struct verdict *v)
+/* The doctor's findings as short words: "bus-reset-blocked,rmrr", "-". */
+static void doctor_flags(const struct doctor *d, char *buf, size_t size)
 {
-	fprintf(f, "%-12s  %-4s  %-9s  %-14s %-3s %-22s %-4s %-25s %s\n", "BDF",
-		"CLS", "ID", "DRIVER", "PB", "RESET", "ISO", "VERDICT", "NAME");
+	size_t len = 0;
+
+#define FLAG(c, w) if (c) len += (size_t)snprintf(buf + len, len < size ? size - len : 0, \
+						  "%s%s", len ? "," : "", w)
+	buf[0] = '\0';
+	FLAG(d->bus == BUSFB_DISABLED, "no-reset");
+	FLAG(d->bus == BUSFB_BLOCKED, "bus-reset-blocked");
+	FLAG(d->bus == BUSFB_POSSIBLE, "bus-reset");
+	FLAG(d->rmrr, "rmrr");
+	FLAG(d->msix == MSIX_SHARED, "msix-shared");
+	FLAG(d->msix == MSIX_UNKNOWN, "msix-unknown");
+	FLAG(d->permissive == 1, "permissive");
+#undef FLAG
+	if (!buf[0])
+		strlcpy0(buf, "-", size);
+}
+
+void out_table(FILE *f, const struct devset *ds, const struct verdict *v,
+	       const struct doctor *doc)
+{
+	fprintf(f, "%-12s  %-4s  %-9s  %-14s %-3s %-22s %-4s %-25s %-18s %s\n", "BDF",
+		"CLS", "ID", "DRIVER", "PB", "RESET", "ISO", "VERDICT", "DOCTOR", "NAME");
 	for (size_t i = 0; i < ds->n; i++) {
 		const struct pdev *p = &ds->d[i];
-		char rs[96], vs[64], name[256];
+		char rs[96], vs[64], name[256], fl[128];
 
 		reset_names(reset_all(&v[i].reset), rs, sizeof(rs));
 		verdict_short(ds, &v[i], vs, sizeof(vs));
 		describe(p, name, sizeof(name));
-		fprintf(f, "%-12s  %04x  %04x:%04x  %-14s %-3s %-22s %-4s %-25s %.60s\n",
+		doctor_flags(&doc[i], fl, sizeof(fl));
+		fprintf(f, "%-12s  %04x  %04x:%04x  %-14s %-3s %-22s %-4s %-25s %-18s %.60s\n",
 			p->name, p->caps.class >> 8, p->caps.vendor, p->caps.device,
 			p->driver[0] ? esc(p->driver) : "-", pdev_is_pciback(p) ? "yes" : "no",
-			rs, isolated(&v[i]) ? "yes" : "no", vs, name);
+			rs, isolated(&v[i]) ? "yes" : "no", vs, fl, name);
 	}
 }
 
@@ -109,6 +131,91 @@ static void json_reset(FILE *f, const struct devset *ds, const struct reset_info
 	fputc('}', f);
 }
 
+static void json_bool(FILE *f, const char *key, int val, bool *first)
+{
+	json_key(f, key, first);
+	fputs(val < 0 ? "null" : val ? "true" : "false", f);
+}
+
+static void json_doctor_reset(FILE *f, const struct devset *ds, const struct doctor *d)
+{
+	bool first = true;
+
+	fputc('{', f);
+	json_key(f, "reset_method", &first);
+	if (d->reset_method_known) {
+		fputc('[', f);
+		for (size_t k = 0; k < d->nreset; k++) {
+			fputs(k ? "," : "", f);
+			json_str(f, d->reset_order[k]);
+		}
+		fputc(']', f);
+	} else {
+		fputs("null", f);
+	}
+	json_bool(f, "disabled", d->bus == BUSFB_DISABLED, &first);
+	json_opt(f, "function_reset", d->function_method, &first);
+	json_bool(f, "do_flr", d->do_flr, &first);
+	json_opt(f, "bus_fallback", bus_fallback_word(d->bus), &first);
+	json_opt(f, "bus_fallback_port",
+		 (d->bus == BUSFB_POSSIBLE || d->bus == BUSFB_BLOCKED) ? ds->d[d->port].name : NULL,
+		 &first);
+	json_key(f, "bus_fallback_siblings", &first);
+	fputc('[', f);
+	for (size_t k = 0; k < d->nsibs; k++) {
+		const struct sibling *sb = &d->sibs[k];
+		bool sf = true;
+
+		fputs(k ? ",{" : "{", f);
+		json_opt(f, "bdf", ds->d[sb->idx].name, &sf);
+		json_opt(f, "driver", sb->driver, &sf);
+		json_key(f, "domid", &sf);
+		if (sb->guest)
+			fprintf(f, "%u", sb->domid);
+		else
+			fputs("null", f);
+		json_opt(f, "domain_name", sb->guest ? sb->domname : NULL, &sf);
+		json_bool(f, "blocks", sb->blocks, &sf);
+		json_opt(f, "holder", sb->holder, &sf);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void json_doctor(FILE *f, const struct devset *ds, const struct doctor *d)
+{
+	bool first = true;
+	char buf[32];
+
+	fputc('{', f);
+	json_key(f, "reset", &first);
+	json_doctor_reset(f, ds, d);
+	json_opt(f, "iommu_group", d->iommu_group, &first);
+	json_key(f, "reserved_regions", &first);
+	if (d->regions_known) {
+		fputc('[', f);
+		for (size_t k = 0; k < d->nregions; k++) {
+			bool rf = true;
+
+			fputs(k ? ",{" : "{", f);
+			snprintf(buf, sizeof(buf), "0x%llx", d->regions[k].start);
+			json_opt(f, "start", buf, &rf);
+			snprintf(buf, sizeof(buf), "0x%llx", d->regions[k].end);
+			json_opt(f, "end", buf, &rf);
+			json_opt(f, "type", d->regions[k].type, &rf);
+			fputc('}', f);
+		}
+		fputc(']', f);
+	} else {
+		fputs("null", f);
+	}
+	json_bool(f, "rmrr", d->rmrr, &first);
+	json_opt(f, "msix", msix_word(d->msix), &first);
+	json_opt(f, "msix_detail", d->msix_why, &first);
+	json_bool(f, "permissive", d->permissive, &first);
+	fputc('}', f);
+}
+
 static void json_isolation(FILE *f, const struct devset *ds, size_t i,
 			   const struct verdict *v)
 {
@@ -139,7 +246,8 @@ static void json_isolation(FILE *f, const struct devset *ds, size_t i,
 	fputc('}', f);
 }
 
-static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct verdict *v,
+		     const struct doctor *d)
 {
 	const struct pdev *p = &ds->d[i];
 	char buf[256];
@@ -162,6 +270,8 @@ static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct ve
 	json_opt(f, "pcie_type", p->caps.has_pcie ? pcie_type_name(p->caps.pcie_type) : NULL, &first);
 	json_key(f, "reset", &first);
 	json_reset(f, ds, &v->reset);
+	json_key(f, "doctor", &first);
+	json_doctor(f, ds, d);
 	json_key(f, "isolation", &first);
 	json_isolation(f, ds, i, v);
 	json_key(f, "dom0_use", &first);
@@ -197,12 +307,13 @@ static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct ve
 	fputs("}}", f);
 }
 
-void out_json(FILE *f, const struct devset *ds, const struct verdict *v, bool dom0)
+void out_json(FILE *f, const struct devset *ds, const struct verdict *v,
+	      const struct doctor *doc, bool dom0)
 {
 	fprintf(f, "{\"dom0\":%s,\"devices\":[", dom0 ? "true" : "false");
 	for (size_t i = 0; i < ds->n; i++) {
 		fputs(i ? ",\n" : "\n", f);
-		json_dev(f, ds, i, &v[i]);
+		json_dev(f, ds, i, &v[i], &doc[i]);
 	}
 	fputs("\n]}\n", f);
 }
@@ -237,7 +348,84 @@ static void check_reset(FILE *f, const struct devset *ds, size_t i, const struct
 	}
 }
 
-void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+static void check_doctor(FILE *f, const struct devset *ds, const struct doctor *d)
+{
+	if (d->reset_method_known) {
+		fputs("Kernel reset methods (reset_method, in order, list as read):", f);
+		for (size_t k = 0; k < d->nreset; k++)
+			fprintf(f, " %s", esc(d->reset_order[k]));
+		fputs(d->nreset ? ".\n" : " none: the file is empty, reset is disabled.\n", f);
+	}
+	switch (d->bus) {
+	case BUSFB_DISABLED:
+		fputs("pciback resets nothing: an admin disabled reset (empty reset_method).\n", f);
+		break;
+	case BUSFB_NOT_NEEDED:
+		fprintf(f, "pciback resets the function alone, first with %s%s.\n", d->function_method,
+			d->reset_method_known ? "" : " (no reset_method file: from config space)");
+		break;
+	case BUSFB_NO_BUS:
+		fputs("No method resets the function alone, and no bus reset exists: "
+		      "the device is not reset between guests.\n", f);
+		break;
+	case BUSFB_POSSIBLE:
+	case BUSFB_BLOCKED:
+		fprintf(f, "No method resets the function alone: pciback's do_flr falls back to "
+			"a slot or secondary bus reset through %s, ", ds->d[d->port].name);
+		if (d->bus == BUSFB_POSSIBLE)
+			fputs(d->nsibs ? "possible: every other device below it is on pciback and "
+				"unused:" : "possible: no other device is below it.\n", f);
+		else
+			fputs("blocked: it needs every other device below it on pciback and "
+			      "unused:", f);
+		for (size_t k = 0; k < d->nsibs; k++)
+			fprintf(f, "%s %s (%s)", k ? "," : "", ds->d[d->sibs[k].idx].name,
+				d->sibs[k].holder);
+		if (d->nsibs)
+			fputs(".\n", f);
+		if (d->reset_method_known)
+			fputs("If an admin wrote this reset_method, do_flr does not fall back "
+			      "to a bus reset (the kernel does not tell).\n", f);
+		break;
+	}
+	if (d->do_flr == 1)
+		fputs("pciback do_flr: present (dom0kit kernel): pciback resets the device "
+		      "when a guest gets it.\n", f);
+	else if (d->do_flr == 0)
+		fputs("pciback do_flr: absent (mainline kernel): libxl logs \"The kernel doesn't "
+		      "support reset from sysfs\" and does not reset the device.\n", f);
+	else
+		fputs("pciback do_flr: unknown, pciback is not loaded.\n", f);
+	if (d->iommu_group[0] && d->regions_known) {
+		fprintf(f, "IOMMU group %s, reserved regions:", esc(d->iommu_group));
+		for (size_t k = 0; k < d->nregions; k++)
+			fprintf(f, "%s 0x%llx-0x%llx %s", k ? "," : "", d->regions[k].start,
+				d->regions[k].end, esc(d->regions[k].type));
+		fputs(d->nregions ? ".\n" : " none.\n", f);
+	} else if (!d->iommu_group[0]) {
+		fputs("IOMMU group: none (no iommu_group link; no IOMMU, or not in sysfs).\n", f);
+	}
+	if (d->rmrr)
+		fputs("Warning: RMRR (a direct or direct-relaxable region): firmware DMAs to "
+		      "that memory, Xen keeps it identity-mapped in whichever domain holds the "
+		      "device and refuses the assignment under rdm_policy=strict (xl's default) "
+		      "when it clashes with guest memory; rdm_policy=relaxed accepts it.\n", f);
+	if (d->msix == MSIX_SHARED)
+		fprintf(f, "Warning: MSI-X table or PBA shares a 4 KiB page with other registers "
+			"(%s): Xen cannot pass that through safely.\n", d->msix_why);
+	else if (d->msix == MSIX_UNKNOWN)
+		fprintf(f, "MSI-X: cannot tell whether its pages are shared: %s.\n", d->msix_why);
+	else if (d->msix == MSIX_OK)
+		fprintf(f, "MSI-X: %s.\n", d->msix_why);
+	if (d->permissive == 1)
+		fputs("Permissive: on (pciback/permissive lists it): the guest may write any "
+		      "config space register.\n", f);
+	else if (d->permissive == 0)
+		fputs("Permissive: off.\n", f);
+}
+
+void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v,
+	       const struct doctor *doc)
 {
 	const struct pdev *p = &ds->d[i];
 	char name[256], path[256], use[64];
@@ -250,6 +438,7 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 	fprintf(f, "Driver: %s%s.\n", p->driver[0] ? esc(p->driver) : "none",
 		pdev_is_pciback(p) ? " (owned by xen-pciback)" : "");
 	check_reset(f, ds, i, v);
+	check_doctor(f, ds, doc);
 	for (int k = p->parent; k >= 0; k = ds->d[k].parent)
 		fprintf(f, "Upstream %s (%s): ACS %s.\n", ds->d[k].name,
 			ds->d[k].caps.has_pcie ? pcie_type_name(ds->d[k].caps.pcie_type) : "PCI bridge",

@@ -7,12 +7,16 @@
 #include <stdio.h>
 
 #include "devices.h"
+#include "doctor.h"
 #include "verdict.h"
 
-/* v holds one verdict per device of ds. */
-void out_table(FILE *f, const struct devset *ds, const struct verdict *v);
-void out_json(FILE *f, const struct devset *ds, const struct verdict *v, bool dom0);
-void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v);
+/* v and doc hold one verdict and one doctor's analysis per device of ds. */
+void out_table(FILE *f, const struct devset *ds, const struct verdict *v,
+	       const struct doctor *doc);
+void out_json(FILE *f, const struct devset *ds, const struct verdict *v,
+	      const struct doctor *doc, bool dom0);
+void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v,
+	       const struct doctor *doc);
 void out_xl(FILE *f, const struct devset *ds, size_t i, const struct verdict *v);
 
 #endif

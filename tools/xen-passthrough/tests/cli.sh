@@ -703,6 +703,123 @@ case_ "xenstore with only dom0 in it: release works" '
 	gpu_on_pciback; pv_guest 3 other 0000:02:00.0
 	xp release 01:00.0 >$W/o 2>$W/e
 	none . $W/e; has $W/o "0000:01:00.0: released to the kernel"'
+# --- the passthrough doctor (issue 16, last section) ---------------------
+fresh
+# doc BDF EXPR...: each python EXPR holds for d, the device's "doctor"
+# object in `list --json`.
+doc() {
+	bdf=$1; shift
+	xp list --json >"$W/j"
+	for e in "$@"; do
+		python3 -c "import json,sys
+d = {x[\"bdf\"]: x for x in json.load(open(sys.argv[1]))[\"devices\"]}[sys.argv[2]][\"doctor\"]
+assert $e, d" "$W/j" "$bdf"
+	done
+}
+case_ "doctor: reset_method in its order; do_flr falls back to a bus reset, blocked by the sibling's driver" '
+	xp check 01:00.0 >$W/o
+	has $W/o "Kernel reset methods (reset_method, in order, list as read): bus."
+	grep -q "^No method resets the function alone: pciback.s do_flr falls back to a slot or secondary bus reset through 0000:00:01.0, blocked: .*: 0000:01:00.1 (driver snd_hda_intel)\.$" $W/o
+	grep -q "^If an admin wrote this reset_method, do_flr does not fall back" $W/o
+	has $W/o "pciback do_flr: present (dom0kit kernel): pciback resets the device when a guest gets it."
+	xp check 02:00.0 >$W/o
+	has $W/o "Kernel reset methods (reset_method, in order, list as read): flr bus."
+	has $W/o "pciback resets the function alone, first with flr."
+	xp list >$W/l
+	grep -q "^0000:01:00.0 .* bus-reset-blocked " $W/l
+	doc 0000:01:00.0 "d[\"reset\"][\"reset_method\"] == [\"bus\"]" "d[\"reset\"][\"function_reset\"] is None" \
+		"d[\"reset\"][\"bus_fallback\"] == \"blocked\"" "d[\"reset\"][\"bus_fallback_port\"] == \"0000:00:01.0\"" \
+		"d[\"reset\"][\"bus_fallback_siblings\"] == [{\"bdf\": \"0000:01:00.1\", \"driver\": \"snd_hda_intel\", \"domid\": None, \"domain_name\": None, \"blocks\": True, \"holder\": \"driver snd_hda_intel\"}]" \
+		"d[\"reset\"][\"do_flr\"] is True"
+	doc 0000:04:01.0 "d[\"reset\"][\"reset_method\"] == [\"device_specific\", \"bus\"]" \
+		"d[\"reset\"][\"function_reset\"] == \"device_specific\"" "d[\"reset\"][\"bus_fallback\"] == \"not needed\""'
+fresh
+case_ "doctor: the bus fallback is possible with both functions on pciback, blocked by a guest holding the sibling (named)" '
+	gpu_on_pciback
+	xp check 01:00.0 >$W/o
+	grep -q "through 0000:00:01.0, possible: every other device below it is on pciback and unused: 0000:01:00.1 (pciback, no guest)\.$" $W/o
+	doc 0000:01:00.0 "d[\"reset\"][\"bus_fallback\"] == \"possible\""
+	pv_guest 4 win10 0000:01:00.1
+	xp check 01:00.0 >$W/o
+	grep -q "blocked: .*: 0000:01:00.1 (pciback, guest domain 4 (win10))\.$" $W/o
+	doc 0000:01:00.0 "d[\"reset\"][\"bus_fallback\"] == \"blocked\"" \
+		"d[\"reset\"][\"bus_fallback_siblings\"][0][\"domid\"] == 4" \
+		"d[\"reset\"][\"bus_fallback_siblings\"][0][\"domain_name\"] == \"win10\""
+	rm $S/$G1/driver
+	xp check 01:00.0 >$W/o
+	grep -q "blocked: .*: 0000:01:00.1 (no driver)\.$" $W/o'
+fresh
+case_ "doctor: an empty reset_method means reset disabled; no reset_method means config space" '
+	: >$S/$G0/reset_method
+	xp check 01:00.0 >$W/o
+	has $W/o "Kernel reset methods (reset_method, in order, list as read): none: the file is empty, reset is disabled."
+	has $W/o "pciback resets nothing: an admin disabled reset (empty reset_method)."
+	doc 0000:01:00.0 "d[\"reset\"][\"reset_method\"] == []" "d[\"reset\"][\"disabled\"] is True" \
+		"d[\"reset\"][\"bus_fallback\"] == \"reset disabled\""
+	xp list >$W/l
+	grep -q "^0000:01:00.0 .* no-reset " $W/l
+	xp check 00:1f.3 >$W/o
+	has $W/o "pciback resets the function alone, first with pm (no reset_method file: from config space)."
+	doc 0000:00:1f.3 "d[\"reset\"][\"reset_method\"] is None" "d[\"reset\"][\"function_reset\"] == \"pm\""'
+fresh
+case_ "doctor: without pciback/do_flr (mainline) says what libxl logs; without pciback, unknown" '
+	rm $S/$PB/do_flr
+	xp check 02:00.0 >$W/o
+	has $W/o "pciback do_flr: absent (mainline kernel): libxl logs \"The kernel doesn'"'"'t support reset from sysfs\" and does not reset the device."
+	doc 0000:02:00.0 "d[\"reset\"][\"do_flr\"] is False"
+	rm -r $S/$PB
+	xp check 02:00.0 >$W/o
+	has $W/o "pciback do_flr: unknown, pciback is not loaded."
+	doc 0000:02:00.0 "d[\"reset\"][\"do_flr\"] is None"'
+fresh
+case_ "doctor: RMRRs of the xHCI and the iGPU from their IOMMU groups, none for the NIC" '
+	xp check 00:14.0 >$W/o
+	has $W/o "IOMMU group 3, reserved regions: 0xfee00000-0xfeefffff msi, 0x3e2e0000-0x3e2fffff direct."
+	grep -q "^Warning: RMRR (a direct or direct-relaxable region)" $W/o
+	xp check 02:00.0 >$W/o
+	has $W/o "IOMMU group 4, reserved regions: 0xfee00000-0xfeefffff msi."
+	none "^Warning: RMRR" $W/o
+	xp list >$W/l
+	grep -q "^0000:00:02.0 .* rmrr " $W/l; grep -q "^0000:00:14.0 .* rmrr " $W/l
+	doc 0000:00:02.0 "d[\"iommu_group\"] == \"2\"" "d[\"rmrr\"] is True" \
+		"d[\"reserved_regions\"][1] == {\"start\": \"0x3b000000\", \"end\": \"0x3f7fffff\", \"type\": \"direct-relaxable\"}"
+	doc 0000:02:00.0 "d[\"rmrr\"] is False" "len(d[\"reserved_regions\"]) == 1"
+	doc 0000:00:1f.3 "d[\"iommu_group\"] is None" "d[\"reserved_regions\"] is None"'
+fresh
+case_ "doctor: a malformed reserved_regions line is one note, the others still count" '
+	echo "0x1000 banana direct" >>$S/kernel/iommu_groups/3/reserved_regions
+	xp check 00:14.0 >$W/o 2>$W/e
+	one_line $W/e
+	grep -q "^xen-passthrough: note: 0000:00:14.0: kernel/iommu_groups/3/reserved_regions line 3 is not \"0xSTART 0xEND TYPE\": .0x1000 banana direct.; ignored$" $W/e
+	grep -q "^Warning: RMRR" $W/o'
+fresh
+case_ "doctor: MSI-X of the Coral TPU shares a page (warned), the 82574L has its own BAR (ok)" '
+	xp check 02:00.0 >$W/o
+	has $W/o "MSI-X: table BAR 3 offset 0x0-0x4f, PBA BAR 3 offset 0x2000-0x2007; page aligned, pages not shared."
+	doc 0000:02:00.0 "d[\"msix\"] == \"ok\"" "d[\"msix_detail\"].startswith(\"table BAR 3\")"
+	doc 0000:00:1f.3 "d[\"msix\"] == \"none\"" "d[\"msix_detail\"] is None"
+	C=$W/coral; mkdir -p $C/bus/pci/devices/0000:01:00.0
+	printf "0x00000000fe000000 0x00000000fe003fff 0x0000000000140204\n0x0 0x0 0x0\n0x00000000fe100000 0x00000000fe1fffff 0x0000000000140204\n" >$C/bus/pci/devices/0000:01:00.0/resource
+	"$XP" --dump $F/coral-tpu.dump --sysfs-root $C --proc-root $C check 01:00.0 >$W/o 2>/dev/null
+	has $W/o "Warning: MSI-X table or PBA shares a 4 KiB page with other registers (table BAR 2 offset 0x46800-0x46fff, PBA BAR 2 offset 0x46068-0x46077; the table does not start on a 4 KiB page; the PBA does not start on a 4 KiB page; the table and the PBA share a page; BAR 2 is 0x100000 bytes, so other registers share those pages): Xen cannot pass that through safely."
+	"$XP" --dump $F/coral-tpu.dump --sysfs-root $C --proc-root $C list >$W/l 2>/dev/null
+	grep -q "^0000:01:00.0 .* msix-shared " $W/l
+	rm $C/bus/pci/devices/0000:01:00.0/resource
+	"$XP" --dump $F/coral-tpu.dump --sysfs-root $C --proc-root $C list --json 2>/dev/null >$W/j
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1]))[\"devices\"][0][\"doctor\"]; assert d[\"msix\"] == \"unknown\" and d[\"msix_detail\"].endswith(\"BAR size unknown (no resource file)\"), d" $W/j'
+fresh
+case_ "doctor: permissive mode from pciback/permissive" '
+	gpu_on_pciback; echo 0000:01:00.1 >$S/$PB/permissive
+	xp check 01:00.1 >$W/o
+	has $W/o "Permissive: on (pciback/permissive lists it): the guest may write any config space register."
+	xp check 01:00.0 >$W/o
+	has $W/o "Permissive: off."
+	xp list >$W/l
+	grep -q "^0000:01:00.1 .*permissive " $W/l
+	doc 0000:01:00.1 "d[\"permissive\"] is True"
+	doc 0000:01:00.0 "d[\"permissive\"] is False"
+	rm $S/$PB/permissive
+	doc 0000:01:00.1 "d[\"permissive\"] is None"'
 fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]

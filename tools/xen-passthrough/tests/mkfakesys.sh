@@ -7,7 +7,11 @@
 # reset_method files, pciback's control files as plain files (the tool
 # appends to them, so a test can read back every write), the root
 # filesystem on the NVMe disk, the console on the iGPU, and the default
-# route through br0 -> eno1 (00:1f.6).
+# route through br0 -> eno1 (00:1f.6). The doctor's evidence: pciback's
+# do_flr (our kernel) and permissive (empty), IOMMU groups
+# with reserved regions (RMRRs of the iGPU and the xHCI, the MSI window of
+# every group), and the NIC 02:00.0's BARs (MSI-X table and PBA in a BAR3
+# of their own).
 set -eu
 D=$1
 S=$D/sys
@@ -85,6 +89,37 @@ driver pciback
 : >"$S/bus/pci/drivers/pciback/new_slot"
 : >"$S/bus/pci/drivers/pciback/remove_slot"
 : >"$S/bus/pci/drivers/pciback/slots"
+: >"$S/bus/pci/drivers/pciback/do_flr"
+: >"$S/bus/pci/drivers/pciback/permissive"
+
+# IOMMU groups: GROUP BDF...; the first line of each is the MSI window.
+group() {
+	g=$1
+	shift
+	mkdir -p "$S/kernel/iommu_groups/$g/devices"
+	echo "0x00000000fee00000 0x00000000feefffff msi" >"$S/kernel/iommu_groups/$g/reserved_regions"
+	for b in "$@"; do
+		ln -sr "$S/bus/pci/devices/$b" "$S/kernel/iommu_groups/$g/devices/$b"
+		ln -sr "$S/kernel/iommu_groups/$g" "$(cd "$S/bus/pci/devices/$b" && pwd -P)/iommu_group"
+	done
+}
+group 0 0000:00:00.0
+group 1 0000:00:01.0 0000:01:00.0 0000:01:00.1
+group 2 0000:00:02.0
+echo "0x000000003b000000 0x000000003f7fffff direct-relaxable" >>"$S/kernel/iommu_groups/2/reserved_regions"
+group 3 0000:00:14.0
+echo "0x000000003e2e0000 0x000000003e2fffff direct" >>"$S/kernel/iommu_groups/3/reserved_regions"
+group 4 0000:00:1c.0 0000:02:00.0
+group 5 0000:05:00.0 0000:00:1c.5
+group 6 0000:06:00.0 0000:00:1d.0
+# 02:00.0 (82574L): BAR0 128 KiB registers, BAR3 16 KiB MSI-X only.
+{
+	echo "0x00000000f7200000 0x00000000f721ffff 0x0000000000040200"
+	echo "0x0000000000000000 0x0000000000000000 0x0000000000000000"
+	echo "0x0000000000000000 0x0000000000000000 0x0000000000000000"
+	echo "0x00000000f7220000 0x00000000f7223fff 0x0000000000040200"
+	for _ in 1 2 3; do echo "0x0000000000000000 0x0000000000000000 0x0000000000000000"; done
+} >"$S/devices/pci0000:00/0000:00:1c.0/0000:02:00.0/resource"
 
 # Root filesystem: nvme0n1p2 on 06:00.0.
 nvme=$S/devices/pci0000:00/0000:00:1d.0/0000:06:00.0/nvme/nvme0/nvme0n1

@@ -5,12 +5,12 @@
 set -u
 B=${B:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-12}
-UNIT_TESTS=${UNIT_TESTS:-test_caps test_dump test_spec test_persist test_analysis test_json test_xenstore}
+UNIT_TESTS=${UNIT_TESTS:-test_caps test_dump test_spec test_persist test_analysis test_json test_xenstore test_doctor}
 FUZZERS=${FUZZERS:-fuzz_dump fuzz_spec fuzz_persist fuzz_caps}
 XP_FIXTURES=${XP_FIXTURES:-tests/fixtures}
 export XP_FIXTURES
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/xp-check.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 n=0
