@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "bind.h"
+#include "bootlog.h"
 #include "commands.h"
 #include "devices.h"
 #include "doctor.h"
@@ -427,4 +428,16 @@ int cmd_assign(const struct options *o, const char *dev)
 int cmd_release(const struct options *o, const char *dev)
 {
 	return move(o, dev, false);
+}
+
+int cmd_boot_report(const struct options *o)
+{
+	struct devset ds;
+	int ret;
+
+	if (load(o, &ds) < 0)
+		return XP_EXIT_FAIL;
+	ret = boot_report(o, &ds);
+	devset_free(&ds);
+	return ret;
 }

@@ -10,5 +10,6 @@ int cmd_check(const struct options *o, const char *dev);
 int cmd_xl_config(const struct options *o, const char *dev);
 int cmd_assign(const struct options *o, const char *dev);
 int cmd_release(const struct options *o, const char *dev);
+int cmd_boot_report(const struct options *o);
 
 #endif

@@ -21,14 +21,15 @@ static void usage(FILE *f)
 	      "       " PROG " [options] assign DEVICE [--persist] [--force]\n"
 	      "       " PROG " [options] release DEVICE [--persist] [--force]\n"
 	      "       " PROG " [options] xl-config DEVICE\n"
+	      "       " PROG " [options] boot-report [--kmsg FILE] [--json]\n"
 	      "DEVICE: BDF (0000:01:00.0 or 01:00.0), vendor:device (8086:10d3),\n"
 	      "        or PCI path (0000:00:1c.0/00.0)\n"
 	      "options: --sysfs-root DIR  --proc-root DIR  --xenstore-root DIR|SOCKET\n"
-	      "         --dump FILE  --conf FILE  --no-names  --help  --version\n", f);
+	      "         --dump FILE  --conf FILE  --kmsg FILE  --no-names  --help  --version\n", f);
 }
 
 static const char *const commands[] = { "list", "check", "assign", "release",
-					 "xl-config" };
+					 "xl-config", "boot-report" };
 
 /* The option getopt stopped at: "-x" for a short one, "--name" for a long one. */
 static const char *opt_name(char **argv, bool short_opt, char *buf, size_t size)
@@ -68,6 +69,8 @@ static int run(const struct options *o, const char *cmd, const char *dev)
 		return cmd_assign(o, dev);
 	if (!strcmp(cmd, "release"))
 		return cmd_release(o, dev);
+	if (!strcmp(cmd, "boot-report"))
+		return cmd_boot_report(o);
 	return cmd_xl_config(o, dev);
 }
 
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		{ "dump", required_argument, NULL, 'd' },
 		{ "conf", required_argument, NULL, 'c' },
 		{ "xenstore-root", required_argument, NULL, 'X' },
+		{ "kmsg", required_argument, NULL, 'k' },
 		{ "no-names", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -105,6 +109,7 @@ int main(int argc, char **argv)
 		case 'd': o.dump = optarg; break;
 		case 'c': o.conf = optarg; break;
 		case 'X': o.xenstore_root = optarg; break;
+		case 'k': o.kmsg = optarg; break;
 		case 'n': o.no_names = true; break;
 		case 'h': usage(stdout); return XP_EXIT_OK;
 		case 'V': puts(PROG " " VERSION); return XP_EXIT_OK;
@@ -132,7 +137,7 @@ int main(int argc, char **argv)
 		xp_err("unknown command '%s' (see --help)", esc(cmd));
 		return XP_EXIT_USAGE;
 	}
-	if (strcmp(cmd, "list")) {
+	if (strcmp(cmd, "list") && strcmp(cmd, "boot-report")) {
 		if (optind >= argc) {
 			xp_err("%s needs a DEVICE (see --help)", cmd);
 			return XP_EXIT_USAGE;

@@ -11,6 +11,7 @@ struct options {
 	const char *dump;	/* libpci dump file instead of live access */
 	const char *conf;	/* persist file */
 	const char *xenstore_root; /* tree or socket instead of xenstored, or NULL */
+	const char *kmsg;	/* kernel log file instead of /dev/kmsg, or NULL */
 	bool json;
 	bool force;
 	bool persist;

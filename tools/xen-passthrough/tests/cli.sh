@@ -820,6 +820,80 @@ case_ "doctor: permissive mode from pciback/permissive" '
 	doc 0000:01:00.0 "d[\"permissive\"] is False"
 	rm $S/$PB/permissive
 	doc 0000:01:00.1 "d[\"permissive\"] is None"'
+# boot-report: the fake tree after a boot with the seize list, hide= and
+# ids=, and fixtures/boot.kmsg (/dev/kmsg records) as its kernel log.
+boot_setup() {
+	echo "BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 xen-pciback.hide=(0000:01:00.0)(01:00.1) xen_pciback.hide=0000:04:00.0 quiet" >"$P/cmdline"
+	mkdir -p "$S/module/xen_pciback/parameters"
+	echo 8086:10d3 >"$S/module/xen_pciback/parameters/ids"
+	mkdir -p "$(dirname "$CONF")"
+	printf "# seize\n0000:02:00.0\n0000:05:00.0\n0000:07:00.0\n" >"$CONF"
+	ln -sfn ../../../../bus/pci/drivers/pciback "$S/devices/pci0000:00/0000:00:1c.0/0000:02:00.0/driver"
+}
+fresh
+case_ "boot-report: who claimed each listed device and when, from the kernel log and sysfs" '
+	boot_setup
+	xp --kmsg $F/boot.kmsg boot-report >$W/o 2>$W/e
+	none . $W/e
+	has $W/o "0000:02:00.0 [8086:10d3]: OK"
+	has $W/o "  listed by seize list $CONF"
+	has $W/o "  listed by xen_pciback parameter ids=: 8086:10d3"
+	has $W/o "  now: driver pciback: held by pciback, seized at [    0.800000]."
+	has $W/o "0000:01:00.0 [10de:1b80]: NOT SEIZED"
+	has $W/o "  listed by hide= on the kernel command line: (0000:01:00.0)"
+	has $W/o "  log [    2.500000] nouveau 0000:01:00.0: NVIDIA GP104 (134000a1)"
+	grep -q "^  now: driver nouveau: claimed by nouveau at \[    2.500000\], and pciback never tried to seize it" $W/o
+	grep -q "^  now: driver xhci_hcd: claimed by xhci_hcd at \[    1.900000\], before pciback tried at \[    3.100000\]" $W/o
+	grep -q "^  now: driver snd_hda_intel: pciback seized it at \[    0.700100\], but snd_hda_intel has it now" $W/o
+	has $W/o "  now: driver none: no such device on the PCI bus"
+	has $W/o "Problem: hide= on the kernel command line: '"'"'0000:04:00.0'"'"' is not a list of (BDF) entries: pciback ignores it."
+	none "e1000e\|0000:99" $W/o'
+fresh
+case_ "boot-report --json carries every field" '
+	boot_setup
+	xp --kmsg $F/boot.kmsg boot-report --json >$W/j
+	python3 - $W/j <<PY
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = {x["bdf"]: x for x in r["devices"]}
+assert r["kmsg"].endswith("boot.kmsg")
+assert set(d) == {"0000:02:00.0", "0000:05:00.0", "0000:07:00.0", "0000:01:00.0", "0000:01:00.1"}, d.keys()
+g = d["0000:01:00.0"]
+assert g["state"] == "other driver" and g["driver"] == "nouveau" and g["seized_at"] is None and g["present"]
+assert g["probes"] == [{"driver": "nouveau", "at": 2.5, "message": "nouveau 0000:01:00.0: NVIDIA GP104 (134000a1)"}]
+assert g["listed_by"] == ["hide= on the kernel command line: (0000:01:00.0)"]
+u = d["0000:05:00.0"]
+assert u["seized_at"] == 3.1 and u["probes"][0]["at"] == 1.9 and u["id"] == "1912:0015"
+n = d["0000:02:00.0"]
+assert n["state"] == "pciback" and n["seize_message"].endswith("seizing device (ids=8086:10d3)")
+assert d["0000:01:00.1"]["seized_at"] == 0.7001
+a = d["0000:07:00.0"]
+assert a["state"] == "absent" and a["present"] is False and a["id"] is None and a["driver"] is None
+assert len(r["problems"]) == 1 and "0000:04:00.0" in r["problems"][0]
+PY'
+fresh
+case_ "boot-report: dmesg-style lines, and nothing listed" '
+	boot_setup
+	printf "[    0.812345] pciback 0000:02:00.0: xen_pciback: seizing device\n[    2.000001] nouveau 0000:01:00.0: NVIDIA GP104\n" >$W/dmesg
+	xp --kmsg $W/dmesg boot-report >$W/o
+	has $W/o "  now: driver pciback: held by pciback, seized at [    0.812345]."
+	has $W/o "  log [    2.000001] nouveau 0000:01:00.0: NVIDIA GP104"
+	fresh
+	xp --kmsg $W/dmesg boot-report >$W/o
+	has $W/o "No device is listed for seizing (seize list, hide=, ids=, path=)."'
+fresh
+case_ "boot-report bad input: one line and exit 1 (no log, FIFO, directory, bad seize list), exit 2 (usage)" '
+	boot_setup
+	bad 1 --kmsg $W/nolog boot-report
+	grep -q "^xen-passthrough: cannot read the kernel log .*nolog: No such file or directory$" $W/err
+	mkfifo $W/fifo
+	bad 1 --kmsg $W/fifo boot-report
+	grep -q "cannot read the kernel log .*fifo: not a regular file" $W/err
+	bad 1 --kmsg $W boot-report
+	echo "not a bdf" >>$CONF
+	bad 1 --kmsg $F/boot.kmsg boot-report
+	bad 2 boot-report 01:00.0
+	bad 2 boot-report --kmsg'
 fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]

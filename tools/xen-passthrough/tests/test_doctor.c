@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The doctor's pure rules: the MSI-X page rule and reserved_regions lines. */
+/* The doctor's pure rules: the MSI-X page rule, reserved_regions lines,
+ * and boot-report's kernel log and hide= parsing. */
 #include <string.h>
 
+#include "bootlog.h"
 #include "caps.h"
 #include "doctor.h"
 #include "tap.h"
@@ -80,9 +82,52 @@ static void regions(void)
 	ok(!doctor_parse_region("", &r), "empty line refused");
 }
 
+static void count(const char *entry, void *arg)
+{
+	(void)entry;
+	++*(int *)arg;
+}
+
+static void bootlog(void)
+{
+	const char *msg, *rest;
+	long long t;
+	struct bdf b;
+	char who[64];
+	int n = 0;
+
+	ok(kmsg_split("6,301,700100,-;pciback 0000:01:00.1: xen_pciback: seizing device", &t, &msg) &&
+	   t == 700100 && !strncmp(msg, "pciback ", 8), "a /dev/kmsg record");
+	ok(kmsg_split("6,1,5,c,extra;x", &t, &msg) && t == 5 && !strcmp(msg, "x"),
+	   "a /dev/kmsg record with more fields");
+	ok(!kmsg_split(" SUBSYSTEM=pci", &t, &msg), "a continuation line is skipped");
+	ok(kmsg_split("[   12.000345] nouveau 0000:01:00.0: x", &t, &msg) && t == 12000345 &&
+	   !strcmp(msg, "nouveau 0000:01:00.0: x"), "a dmesg line");
+	ok(kmsg_split("plain text", &t, &msg) && t == -1 && !strcmp(msg, "plain text"),
+	   "a line without time");
+	ok(kmsg_split("[ 99999999999999999999.1] x", &t, &msg) && t == -1, "an absurd time is no time");
+	ok(kmsg_device("amdgpu 0000:03:00.0: amdgpu: VRAM: 8176M", who, sizeof(who), &b, &rest) &&
+	   !strcmp(who, "amdgpu") && b.bus == 3 && !strcmp(rest, "amdgpu: VRAM: 8176M"),
+	   "a driver's device line");
+	ok(kmsg_device("xen_pciback: wants to seize 0000:00:05.0", who, sizeof(who), &b, &rest) &&
+	   !strcmp(who, "xen_pciback") && b.dev == 5, "pciback's wants to seize");
+	ok(!kmsg_device("e1000e 0000:00:1f.6 eno1: renamed", who, sizeof(who), &b, &rest),
+	   "a netdev line is not a device line");
+	ok(!kmsg_device("pciback 0000:01:00", who, sizeof(who), &b, &rest), "a cut line");
+	ok(!kmsg_device("", who, sizeof(who), &b, &rest), "an empty message");
+	ok(hide_split("(0000:01:00.0)(01:00.1)", count, &n) && n == 2, "hide= with two entries");
+	n = 0;
+	ok(hide_split("", count, &n) && n == 0, "empty hide=");
+	ok(!hide_split("0000:04:00.0", count, &n), "hide= without parentheses");
+	ok(!hide_split("(01:00.0", count, &n), "unclosed parenthesis");
+	ok(!hide_split("(()", count, &n), "nested parenthesis");
+	ok(!hide_split("()", count, &n), "empty entry");
+}
+
 int main(void)
 {
 	msix_rule();
 	regions();
+	bootlog();
 	return tap_done();
 }
