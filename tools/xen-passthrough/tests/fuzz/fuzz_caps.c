@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "doctor.h"
 #include "devices.h"
 #include "output.h"
 #include "topology.h"
@@ -24,6 +25,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *null;
 
 	caps_parse(data, size, &c);
+	{
+		/* the MSI-X page rule with BAR sizes from the input's first bytes */
+		unsigned long long bar[6] = { 0 };
+		char why[320];
+
+		for (size_t k = 0; k < 6 && size >= 8 * (k + 1); k++) {
+			memcpy(&bar[k], data + 8 * k, 8);
+			bar[k] >>= data[0] & 63;
+		}
+		if (doctor_msix(&c, bar, why, sizeof(why)) > MSIX_UNKNOWN ||
+		    !memchr(why, '\0', sizeof(why)))
+			abort();
+	}
 	if (size < 1 + 64)
 		return 0;
 	ndev = (size_t)(data[0] % 8) + 1;
@@ -43,13 +57,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct verdict *v = xcalloc(ds.n, sizeof(*v));
 
-		for (size_t i = 0; i < ds.n; i++)
+		struct doctor *doc = xcalloc(ds.n ? ds.n : 1, sizeof(*doc));
+		struct options o = { .proc_root = "/nonexistent" };
+
+		for (size_t i = 0; i < ds.n; i++) {
 			verdict_compute(&ds, i, &v[i]);
-		out_json(null, &ds, v, true);
+			doctor_analyse(&o, &ds, i, &v[i].reset, NULL, NULL, &doc[i]);
+		}
+		out_json(null, &ds, v, doc, true);
 		for (size_t i = 0; i < ds.n; i++) {
 			out_xl(null, &ds, i, &v[i]);
 			verdict_free(&v[i]);
+			doctor_free(&doc[i]);
 		}
+		free(doc);
 		free(v);
 	}
 	fclose(null);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devices.h"
+#include "doctor.h"
 #include "dumpfile.h"
 #include "output.h"
 #include "topology.h"
@@ -35,19 +36,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void analyse(struct devset *ds)
 {
+	struct options o = { .proc_root = "/nonexistent" };
 	struct verdict *v = xcalloc(ds->n, sizeof(*v));
+	struct doctor *doc = xcalloc(ds->n ? ds->n : 1, sizeof(*doc));
 	FILE *null = fopen("/dev/null", "w");
 
 	topo_build(ds);
-	for (size_t i = 0; i < ds->n; i++)
-		verdict_compute(ds, i, &v[i]);
-	out_json(null, ds, v, false);
-	out_table(null, ds, v);
 	for (size_t i = 0; i < ds->n; i++) {
-		out_check(null, ds, i, &v[i]);
+		verdict_compute(ds, i, &v[i]);
+		doctor_analyse(&o, ds, i, &v[i].reset, NULL, NULL, &doc[i]);
+	}
+	out_json(null, ds, v, doc, false);
+	out_table(null, ds, v, doc);
+	for (size_t i = 0; i < ds->n; i++) {
+		out_check(null, ds, i, &v[i], &doc[i]);
 		verdict_free(&v[i]);
+		doctor_free(&doc[i]);
 	}
 	fclose(null);
+	free(doc);
 	free(v);
 }
 

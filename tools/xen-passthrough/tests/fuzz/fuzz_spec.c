@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "doctor.h"
 #include "output.h"
 #include "spec.h"
 #include "topology.h"
@@ -53,7 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (idx[i] >= ds.n)
 			abort();
 		verdict_compute(&ds, idx[i], &v);
-		out_check(null, &ds, idx[i], &v);
+		{
+			struct options o = { .proc_root = "/nonexistent" };
+			struct doctor d;
+
+			doctor_analyse(&o, &ds, idx[i], &v.reset, NULL, NULL, &d);
+			out_check(null, &ds, idx[i], &v, &d);
+			doctor_free(&d);
+		}
 		verdict_free(&v);
 		fclose(null);
 	}
