@@ -448,20 +448,23 @@ static const char *judge(const struct report *r, const struct bdev *d, char *why
 		const struct probe *pr = probe_of(d, p->driver);
 		const char *drv = esc(p->driver);
 
+		char at[48];
+
 		when(pr ? pr->usec : -1, td, sizeof(td));
+		snprintf(at, sizeof(at), pr ? "at %s" : "(no log line from it)", td);
 		if (d->seized && pr && pr->usec >= 0 && d->seize_usec >= 0 && pr->usec < d->seize_usec)
-			snprintf(why, size, "claimed by %s at %s, before pciback tried at %s: load "
+			snprintf(why, size, "claimed by %s %s, before pciback tried at %s: load "
 				 "xen-pciback earlier (built in, or first in the initramfs) or keep %s "
-				 "from loading before it.", drv, td, ts, drv);
+				 "from loading before it.", drv, at, ts, drv);
 		else if (d->seized)
-			snprintf(why, size, "pciback seized it at %s, but %s has it now (first log line "
-				 "at %s): it was taken from pciback later (an unbind, a release, a udev "
-				 "rule).", ts, drv, td);
+			snprintf(why, size, "pciback seized it at %s, but %s has it now (%s%s): it "
+				 "was taken from pciback later (an unbind, a release, a udev rule).",
+				 ts, drv, pr ? "first log line " : "", at);
 		else
-			snprintf(why, size, "claimed by %s at %s, and pciback never tried to seize it "
+			snprintf(why, size, "claimed by %s %s, and pciback never tried to seize it "
 				 "(no seizing line): xen-pciback was not loaded before %s, or the listing "
 				 "did not reach it (is the seize list in the initramfs? run "
-				 "'update-initramfs -u'; is the hide= syntax right?).", drv, td, drv);
+				 "'update-initramfs -u'; is the hide= syntax right?).", drv, at, drv);
 	}
 	return "other driver";
 }

@@ -137,6 +137,10 @@ int main(int argc, char **argv)
 		xp_err("unknown command '%s' (see --help)", esc(cmd));
 		return XP_EXIT_USAGE;
 	}
+	if (o.kmsg && strcmp(cmd, "boot-report")) {
+		xp_err("--kmsg is only for boot-report (see --help)");
+		return XP_EXIT_USAGE;
+	}
 	if (strcmp(cmd, "list") && strcmp(cmd, "boot-report")) {
 		if (optind >= argc) {
 			xp_err("%s needs a DEVICE (see --help)", cmd);

@@ -895,5 +895,17 @@ case_ "boot-report bad input: one line and exit 1 (no log, FIFO, directory, bad 
 	bad 2 boot-report 01:00.0
 	bad 2 boot-report --kmsg'
 fresh
+case_ "boot-report: hide= with a function wildcard, path=, and ids= matching nothing" '
+	echo "xen-pciback.hide=(01:00.*) xen-pciback.path=0000:00:1c.4/00.0/01.0 xen-pciback.ids=dead:beef,8086:10d3" >$P/cmdline
+	xp --kmsg $F/boot.kmsg boot-report >$W/o
+	has $W/o "0000:01:00.0 [10de:1b80]: NOT SEIZED"
+	has $W/o "0000:01:00.1 [10de:10f0]: NOT SEIZED"
+	[ "$(grep -c "^  listed by hide= on the kernel command line: (01:00.\*)$" $W/o)" -eq 2 ]
+	has $W/o "  listed by path= on the kernel command line: 0000:00:1c.4/00.0/01.0"
+	has $W/o "  now: driver firewire_ohci: claimed by firewire_ohci (no log line from it), and pciback never tried to seize it (no seizing line): xen-pciback was not loaded before firewire_ohci, or the listing did not reach it (is the seize list in the initramfs? run '"'"'update-initramfs -u'"'"'; is the hide= syntax right?)."
+	has $W/o "  listed by ids= on the kernel command line: 8086:10d3"
+	has $W/o "Problem: ids= on the kernel command line: '"'"'dead:beef'"'"' matches no device."'
+case_ "--kmsg with another command is a usage error" 'bad 2 --kmsg $F/boot.kmsg list; grep -q "kmsg is only for boot-report" $W/err'
+fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
