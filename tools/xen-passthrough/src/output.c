@@ -182,7 +182,7 @@ static void json_doctor_reset(FILE *f, const struct devset *ds, const struct doc
 	fputs("]}", f);
 }
 
-static void json_doctor(FILE *f, const struct devset *ds, const struct doctor *d)
+static void json_doctor(FILE *f, const struct devset *ds, size_t i, const struct doctor *d)
 {
 	bool first = true;
 	char buf[32];
@@ -213,6 +213,8 @@ static void json_doctor(FILE *f, const struct devset *ds, const struct doctor *d
 	json_opt(f, "msix", msix_word(d->msix), &first);
 	json_opt(f, "msix_detail", d->msix_why, &first);
 	json_bool(f, "permissive", d->permissive, &first);
+	json_bool(f, "permissive_effective", d->permissive < 0 ? -1 :
+		  d->permissive && pdev_is_pciback(&ds->d[i]), &first);
 	fputc('}', f);
 }
 
@@ -271,7 +273,7 @@ static void json_dev(FILE *f, const struct devset *ds, size_t i, const struct ve
 	json_key(f, "reset", &first);
 	json_reset(f, ds, &v->reset);
 	json_key(f, "doctor", &first);
-	json_doctor(f, ds, d);
+	json_doctor(f, ds, i, d);
 	json_key(f, "isolation", &first);
 	json_isolation(f, ds, i, v);
 	json_key(f, "dom0_use", &first);
@@ -348,8 +350,10 @@ static void check_reset(FILE *f, const struct devset *ds, size_t i, const struct
 	}
 }
 
-static void check_doctor(FILE *f, const struct devset *ds, const struct doctor *d)
+static void check_doctor(FILE *f, const struct devset *ds, size_t i, const struct doctor *d)
 {
+	const struct pdev *p = &ds->d[i];
+
 	if (d->reset_method_known) {
 		fputs("Kernel reset methods (reset_method, in order, list as read):", f);
 		for (size_t k = 0; k < d->nreset; k++)
@@ -417,9 +421,12 @@ static void check_doctor(FILE *f, const struct devset *ds, const struct doctor *
 		fprintf(f, "MSI-X: cannot tell whether its pages are shared: %s.\n", d->msix_why);
 	else if (d->msix == MSIX_OK)
 		fprintf(f, "MSI-X: %s.\n", d->msix_why);
-	if (d->permissive == 1)
+	if (d->permissive == 1 && pdev_is_pciback(p))
 		fputs("Permissive: on (pciback/permissive lists it): the guest may write any "
 		      "config space register.\n", f);
+	else if (d->permissive == 1)
+		fputs("Permissive: listed in pciback/permissive, but pciback does not own the "
+		      "device, so it has no effect now.\n", f);
 	else if (d->permissive == 0)
 		fputs("Permissive: off.\n", f);
 }
@@ -438,7 +445,7 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 	fprintf(f, "Driver: %s%s.\n", p->driver[0] ? esc(p->driver) : "none",
 		pdev_is_pciback(p) ? " (owned by xen-pciback)" : "");
 	check_reset(f, ds, i, v);
-	check_doctor(f, ds, doc);
+	check_doctor(f, ds, i, doc);
 	for (int k = p->parent; k >= 0; k = ds->d[k].parent)
 		fprintf(f, "Upstream %s (%s): ACS %s.\n", ds->d[k].name,
 			ds->d[k].caps.has_pcie ? pcie_type_name(ds->d[k].caps.pcie_type) : "PCI bridge",

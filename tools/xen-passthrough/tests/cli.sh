@@ -816,10 +816,14 @@ case_ "doctor: permissive mode from pciback/permissive" '
 	has $W/o "Permissive: off."
 	xp list >$W/l
 	grep -q "^0000:01:00.1 .*permissive " $W/l
-	doc 0000:01:00.1 "d[\"permissive\"] is True"
-	doc 0000:01:00.0 "d[\"permissive\"] is False"
+	doc 0000:01:00.1 "d[\"permissive\"] is True" "d[\"permissive_effective\"] is True"
+	doc 0000:01:00.0 "d[\"permissive\"] is False" "d[\"permissive_effective\"] is False"
+	echo 0000:02:00.0 >>$S/$PB/permissive
+	xp check 02:00.0 >$W/o
+	has $W/o "Permissive: listed in pciback/permissive, but pciback does not own the device, so it has no effect now."
+	doc 0000:02:00.0 "d[\"permissive\"] is True" "d[\"permissive_effective\"] is False"
 	rm $S/$PB/permissive
-	doc 0000:01:00.1 "d[\"permissive\"] is None"'
+	doc 0000:01:00.1 "d[\"permissive\"] is None" "d[\"permissive_effective\"] is None"'
 # boot-report: the fake tree after a boot with the seize list, hide= and
 # ids=, and fixtures/boot.kmsg (/dev/kmsg records) as its kernel log.
 boot_setup() {
