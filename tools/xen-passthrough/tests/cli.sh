@@ -5,6 +5,9 @@
 # and leave the fake tree exactly as it was. Exits nonzero if a case failed.
 # Bodies are single-quoted on purpose: case_ evals them later.
 # shellcheck disable=SC2016
+# $S, $P, $X and the BDF lists ($G0 $G1, ...) are this script's own fake-tree
+# paths and addresses, without spaces; the lists are meant to split.
+# shellcheck disable=SC2086
 set -u
 XP=$1
 F=${XP_FIXTURES:-tests/fixtures}
