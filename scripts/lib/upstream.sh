@@ -25,10 +25,8 @@ Run dom0kit patch --kernel LINE first. Exit 2 without a git identity.
 H
 }
 
-# series_file NAME: the patch file the line's series means by NAME.
-series_file() {
-	if [ -f "$PATCHES_ROOT/$LINE/$1" ]; then echo "$PATCHES_ROOT/$LINE/$1"; else echo "$PATCHES_ROOT/common/$1"; fi
-}
+# shellcheck source=scripts/lib/patch.sh
+. "$LIB/patch.sh"
 
 # patch_message FILE: Subject without "[PATCH]", a blank line, and the
 # body up to the "---" line, without the dom0kit Signed-off-by (the
@@ -78,8 +76,14 @@ cmd_upstream() {
 
 	# The pristine files: each as quilt saved it before the first patch
 	# that touches it (an empty backup is a file the series creates).
-	local series=() p f seen=' '
-	mapfile -t series < <(grep -v '^#' "$PATCHES_ROOT/$LINE/series" | grep .)
+	# The series as the patch stage reads it (series_files): names in
+	# order, and the file each names (LINE/ first, then common/).
+	local series=() p f seen=' ' entries
+	local -A path_of=()
+	entries=$(series_files) || exit
+	while read -r p f; do
+		series+=("$p") path_of[$p]=$f
+	done <<<"$entries"
 	mkdir -p "$repo"
 	for p in "${series[@]}"; do
 		while read -r f; do
@@ -88,7 +92,7 @@ cmd_upstream() {
 			if [ -s "$SRCDIR/.pc/$p/$f" ]; then
 				mkdir -p "$repo/$(dirname "$f")" && cp "$SRCDIR/.pc/$p/$f" "$repo/$f"
 			fi
-		done < <(sed -n 's|^+++ b/\([^	]*\).*|\1|p' "$(series_file "$p")")
+		done < <(sed -n 's|^+++ b/\([^	]*\).*|\1|p' "${path_of[$p]}")
 	done
 	git -C "$repo" init -q
 	git -C "$repo" add -A
@@ -100,7 +104,7 @@ cmd_upstream() {
 	listed=" $(grep -v '^#' "$groups" | awk '{ for (i = 4; i <= NF; i++) printf "%s ", $i }')"
 	for p in "${series[@]}"; do
 		[[ $listed == *" ${p%%-*} "* ]] && continue
-		git -C "$repo" apply --index "$(series_file "$p")" ||
+		git -C "$repo" apply --index "${path_of[$p]}" ||
 			die "$EXIT_FAIL" "$p does not apply to the pristine files"
 		git -C "$repo" -c user.name=base -c user.email=base@invalid commit -qm "upstream: $p"
 	done
@@ -113,7 +117,7 @@ cmd_upstream() {
 		for num in $nums; do
 			p=$(printf '%s\n' "${series[@]}" | grep "^$num-" || true)
 			[ -n "$p" ] || continue # not in this line's series
-			file=$(series_file "$p")
+			file=${path_of[$p]}
 			files+=("$file")
 			git -C "$repo" apply --index "$file" ||
 				die "$EXIT_FAIL" "$p does not apply on top of the groups before it"
