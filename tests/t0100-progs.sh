@@ -10,7 +10,7 @@
 # shellcheck disable=SC2016,SC2034,SC2317
 # shellcheck source=tests/test-lib.sh
 . "$(dirname "$0")/test-lib.sh"
-test_plan 33
+test_plan 37
 
 PROGS="$TOP/tests/progs"
 BIN="$TRASH/bin"
@@ -181,15 +181,36 @@ for v in plain san; do
 			expect_fail 1 "no 1234:11e8" "$VFIO"
 		fi
 	'
+	# Every count from 1 to 1000 and nothing else; usage errors come
+	# before any sysfs lookup, so no tree is needed.
+	test_expect_success "vfio-edu: bad --msi counts and option clashes are usage errors ($v)" '
+		for c in "" 0 00 -1 +5 " 5" x 5x 0x10 1001 4294967301 \
+			99999999999999999999999; do
+			expect_fail 2 "^vfio-edu: --msi needs a count from 1 to 1000 \\(usage: vfio-edu \\[--iommufd \\| --noiommu\\] \\[--msi N\\]" \
+				"$VFIO" --sysfs-root nosys --msi "$c" || exit 1
+		done &&
+		expect_fail 2 "--msi needs a count" "$VFIO" --sysfs-root nosys --msi &&
+		expect_fail 2 "--iommufd and --noiommu exclude each other" \
+			"$VFIO" --noiommu --iommufd --sysfs-root nosys &&
+		"$VFIO" --help >out &&
+		echo "usage: vfio-edu [--iommufd | --noiommu] [--msi N] [--sysfs-root DIR] [BDF]" >expect &&
+		test_cmp expect out
+	'
 	test_expect_success "vfio-edu: device without IOMMU group ($v)" '
 		edu_tree t zero &&
 		expect_fail 1 "$EDU has no IOMMU group: boot with intel_iommu=on" \
 			"$VFIO" --sysfs-root t &&
-		expect_fail 1 "$EDU has no IOMMU group" "$VFIO" --iommufd --sysfs-root t
+		expect_fail 1 "$EDU has no IOMMU group" "$VFIO" --iommufd --sysfs-root t &&
+		expect_fail 1 "$EDU has no IOMMU group: for --noiommu, boot with vfio.enable_unsafe_noiommu_mode=1 and bind it to vfio-pci" \
+			"$VFIO" --noiommu --msi 3 --sysfs-root t
 	'
+	# A valid --msi (1 and 1000 included) gets past parsing to sysfs.
 	test_expect_success "vfio-edu: device not bound to any driver ($v)" '
 		vfio_tree t "" &&
-		expect_fail 1 "$EDU is not bound to any driver" "$VFIO" --sysfs-root t
+		expect_fail 1 "$EDU is not bound to any driver" "$VFIO" --sysfs-root t &&
+		expect_fail 1 "$EDU is not bound to any driver" "$VFIO" --msi 1 --sysfs-root t &&
+		expect_fail 1 "$EDU is not bound to any driver" \
+			"$VFIO" --noiommu --msi 1000 --sysfs-root t
 	'
 	test_expect_success "vfio-edu: device bound to another driver ($v)" '
 		vfio_tree t edu &&
@@ -205,6 +226,19 @@ for v in plain san; do
 			vfio_tree t vfio-pci &&
 			expect_fail 1 "/dev/vfio/vfio: No such file or directory \(vfio module not loaded\?\)" \
 				"$VFIO" --sysfs-root t &&
+			! test -s out
+		'
+	fi
+	# The fake tree says group 7 belongs to vfio-pci; without a
+	# /dev/vfio/noiommu-7 this kernel gives it no no-IOMMU group.  That
+	# comes before /dev/vfio/vfio, so it holds whether vfio is loaded or not.
+	if [ -e /dev/vfio/noiommu-7 ]; then
+		test_skip "vfio-edu --noiommu: /dev/vfio/noiommu-7 exists here ($v)"
+	else
+		test_expect_success "vfio-edu --noiommu: no noiommu group node exits 77 ($v)" '
+			vfio_tree t vfio-pci &&
+			expect_fail 77 "^vfio-edu: /dev/vfio/noiommu-7: No such file or directory \\((boot with vfio.enable_unsafe_noiommu_mode=1|the device is behind an IOMMU: .*)\\): --noiommu not supported here$" \
+				"$VFIO" --noiommu --msi 2 --sysfs-root t &&
 			! test -s out
 		'
 	fi

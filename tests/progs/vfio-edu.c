@@ -2,30 +2,41 @@
 /*
  * vfio-edu - drive QEMU's "edu" PCI device from userspace through VFIO.
  *
- *   vfio-edu [--iommufd] [--sysfs-root DIR] [BDF]
+ *   vfio-edu [--iommufd | --noiommu] [--msi N] [--sysfs-root DIR] [BDF]
  *
  * Group/container API (type1) by default, the iommufd cdev API with
- * --iommufd.  Either way: BAR0 ID and liveness checks as in edu-probe, then
- * map and unmap 1 MiB of DMA memory so the IOMMU path is exercised too.
- * stdout markers: "VFIO-EDU-ID 0x010000ed", "VFIO-EDU-DMA OK ...",
- * "VFIO-EDU OK api=group|iommufd".  Failures: one stderr line and exit 1;
- * 2 for usage; 77 when the running kernel cannot do --iommufd.
- * --sysfs-root redirects the sysfs lookups so tests can use fake trees.
+ * --iommufd, the group API on /dev/vfio/noiommu-N with --noiommu (a kernel
+ * booted with vfio.enable_unsafe_noiommu_mode=1, a device without IOMMU).
+ * Every way: BAR0 ID and liveness checks as in edu-probe; with --msi N,
+ * N factorial interrupts of edu as MSI through an eventfd (bus mastering
+ * on); then map and unmap 1 MiB of DMA memory so the IOMMU path is
+ * exercised too, except with --noiommu, where there is nothing to map.
+ * stdout markers: "VFIO-EDU-ID 0x010000ed", "VFIO-EDU-MSI 3/5 fact(7)=5040",
+ * "VFIO-EDU-MSI OK count=5", "VFIO-EDU-DMA OK ..." or "VFIO-EDU-DMA SKIP
+ * ...", "VFIO-EDU OK api=group|iommufd|noiommu".  Failures: one stderr line
+ * and exit 1; 2 for usage; 77 when the running kernel cannot do --iommufd
+ * or --noiommu.  --sysfs-root redirects the sysfs lookups so tests can use
+ * fake trees.
  */
+#include <ctype.h>
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #define PROG		"vfio-edu"
@@ -34,10 +45,21 @@
 #define EDU_ID_VALUE	0x010000edu
 #define EDU_REG_ID	0x00
 #define EDU_REG_LIVE	0x04
+#define EDU_REG_FACT	0x08
+#define EDU_REG_STATUS	0x20
+#define EDU_REG_IRQ	0x24	/* interrupt status */
+#define EDU_REG_IRQ_ACK	0x64
+#define EDU_STATUS_BUSY	0x01	/* factorial computing */
+#define EDU_STATUS_IRQFACT 0x80	/* raise an interrupt when it is done */
+#define EDU_IRQ_FACT	0x01	/* interrupt status bit of the factorial */
+#define MSI_MAX		1000
+#define MSI_TIMEOUT_MS	5000
 #define BAR_MAP_LEN	4096
 #define DMA_IOVA	0x100000ULL
 #define DMA_SIZE	0x100000ULL
 #define EXIT_UNSUPPORTED 77
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 
 /*
  * iommufd cdev UAPI, defined locally: Debian 12's linux-libc-dev (6.1)
@@ -84,9 +106,13 @@ struct d0k_iommu_ioas_unmap {
 _Static_assert(sizeof(struct d0k_iommu_ioas_map) == 40, "iommu_ioas_map layout");
 _Static_assert(sizeof(struct d0k_iommu_ioas_unmap) == 24, "iommu_ioas_unmap layout");
 
+#define USAGE PROG " [--iommufd | --noiommu] [--msi N] [--sysfs-root DIR] [BDF]"
+
 static const char *sysfs_root = "/sys";
 static char bdf[256];
 static char devdir[PATH_MAX];
+static int use_iommufd, use_noiommu;
+static unsigned int msi_count;
 
 static void __attribute__((noreturn, format(printf, 2, 3)))
 die(int code, const char *fmt, ...)
@@ -104,7 +130,7 @@ die(int code, const char *fmt, ...)
 
 static void __attribute__((noreturn)) usage(const char *why)
 {
-	die(2, "%s (usage: " PROG " [--iommufd] [--sysfs-root DIR] [BDF])", why);
+	die(2, "%s (usage: " USAGE ")", why);
 }
 
 /* snprintf that dies instead of truncating a path. */
@@ -204,6 +230,9 @@ static unsigned long check_sysfs(void)
 		die(1, "%s: %s", devdir, strerror(errno));
 
 	g = link_base("iommu_group", grp, sizeof(grp));
+	if (!g && use_noiommu)
+		die(1, "%s has no IOMMU group: for --noiommu, boot with vfio.enable_unsafe_noiommu_mode=1 and bind it to vfio-pci, which makes one",
+		    bdf);
 	if (!g)
 		die(1, "%s has no IOMMU group: boot with intel_iommu=on (and give QEMU -device intel-iommu)",
 		    bdf);
@@ -244,33 +273,40 @@ static void bar_wr32(unsigned int reg, uint32_t v)
 		die(1, "pwrite BAR0+0x%x: %s", reg, strerror(errno));
 }
 
-/* Device info, BAR0 region info, then the edu ID and liveness checks. */
-static void check_bar0(int dev)
+/* Region info of a region that must be readable, writable and min long. */
+static void region_rw(int dev, struct vfio_region_info *reg, uint32_t index,
+		      const char *name, uint64_t min)
 {
-	static const uint32_t probes[] = { 0x12345678u, 0xdeadbeefu, 0u };
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	struct vfio_region_info reg = { .argsz = sizeof(reg) };
 	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
-	void *map = NULL;
-	uint32_t id;
-	size_t i;
+
+	memset(reg, 0, sizeof(*reg));
+	reg->argsz = sizeof(*reg);
+	reg->index = index;
+	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, reg) < 0)
+		die(1, "VFIO_DEVICE_GET_REGION_INFO(%s): %s", name, strerror(errno));
+	if ((reg->flags & rw) != rw || reg->size < min)
+		die(1, "%s: %s not a read/write region of >= %llu bytes (flags 0x%x, size %llu)",
+		    bdf, name, (unsigned long long)min, reg->flags,
+		    (unsigned long long)reg->size);
+}
+
+/* Device info, then BAR0, mmapped when VFIO offers that. */
+static void open_bar0(int dev)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_region_info reg;
+	void *map;
 
 	if (ioctl(dev, VFIO_DEVICE_GET_INFO, &info) < 0)
 		die(1, "VFIO_DEVICE_GET_INFO: %s", strerror(errno));
 	if (!(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
-	    info.num_regions <= VFIO_PCI_BAR0_REGION_INDEX)
-		die(1, "%s: not a VFIO PCI device with BAR0 (flags 0x%x, %u regions)",
+	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
+		die(1, "%s: not a VFIO PCI device with BAR0 and config space (flags 0x%x, %u regions)",
 		    bdf, info.flags, info.num_regions);
 
-	reg.index = VFIO_PCI_BAR0_REGION_INDEX;
-	if (ioctl(dev, VFIO_DEVICE_GET_REGION_INFO, &reg) < 0)
-		die(1, "VFIO_DEVICE_GET_REGION_INFO(BAR0): %s", strerror(errno));
-	if ((reg.flags & rw) != rw || reg.size < BAR_MAP_LEN)
-		die(1, "%s: BAR0 not a read/write region of >= %d bytes (flags 0x%x, size %llu)",
-		    bdf, BAR_MAP_LEN, reg.flags, (unsigned long long)reg.size);
+	region_rw(dev, &reg, VFIO_PCI_BAR0_REGION_INDEX, "BAR0", BAR_MAP_LEN);
 	bar_fd = dev;
 	bar_off = (off_t)reg.offset;
-
 	/* mmap when offered; otherwise each access is a trapped pread/pwrite. */
 	if (reg.flags & VFIO_REGION_INFO_FLAG_MMAP) {
 		map = mmap(NULL, BAR_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -279,6 +315,21 @@ static void check_bar0(int dev)
 			die(1, "mmap BAR0: %s", strerror(errno));
 		bar_map = map;
 	}
+}
+
+static void close_bar0(void)
+{
+	if (bar_map && munmap((void *)bar_map, BAR_MAP_LEN) < 0)
+		die(1, "munmap BAR0: %s", strerror(errno));
+	bar_map = NULL;
+}
+
+/* The edu ID and liveness checks. */
+static void check_id(void)
+{
+	static const uint32_t probes[] = { 0x12345678u, 0xdeadbeefu, 0u };
+	uint32_t id;
+	size_t i;
 
 	id = bar_rd32(EDU_REG_ID);
 	if (id != EDU_ID_VALUE) {
@@ -300,9 +351,158 @@ static void check_bar0(int dev)
 			    bdf, got, probes[i]);
 		}
 	}
-	if (map && munmap(map, BAR_MAP_LEN) < 0)
-		die(1, "munmap BAR0: %s", strerror(errno));
-	bar_map = NULL;
+}
+
+/* 16-bit config space access through VFIO's config region (little-endian). */
+static uint16_t cfg_rd16(int dev, off_t cfg, unsigned int reg)
+{
+	uint16_t v;
+
+	if (pread(dev, &v, 2, cfg + reg) != 2)
+		die(1, "pread config+0x%x: %s", reg, strerror(errno));
+	return le16toh(v);
+}
+
+static void cfg_wr16(int dev, off_t cfg, unsigned int reg, uint16_t v)
+{
+	v = htole16(v);
+	if (pwrite(dev, &v, 2, cfg + reg) != 2)
+		die(1, "pwrite config+0x%x: %s", reg, strerror(errno));
+}
+
+/*
+ * VFIO_DEVICE_SET_IRQS on MSI: vector 0 signals eventfd efd, or MSI goes
+ * off when efd < 0.  vfio_irq_set ends in a flexible array, hence the union.
+ */
+static void set_msi(int dev, int efd)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+	} u;
+	int32_t fd = efd;
+
+	memset(&u, 0, sizeof(u));
+	u.set.index = VFIO_PCI_MSI_IRQ_INDEX;
+	if (efd >= 0) {
+		u.set.argsz = sizeof(u.buf);
+		u.set.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		u.set.count = 1;
+		memcpy(u.buf + offsetof(struct vfio_irq_set, data), &fd, sizeof(fd));
+	} else {
+		u.set.argsz = sizeof(u.set);
+		u.set.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+	}
+	if (ioctl(dev, VFIO_DEVICE_SET_IRQS, &u.set) < 0)
+		die(1, "VFIO_DEVICE_SET_IRQS(MSI, %s): %s",
+		    efd >= 0 ? "eventfd" : "off", strerror(errno));
+}
+
+/*
+ * One factorial interrupt: edu computes n! and, with the status bit 0x80
+ * set, raises its interrupt, which is MSI now.  n cycles through 5..12:
+ * 12! is the largest factorial that fits edu's 32-bit register.
+ */
+static void msi_once(int efd, unsigned int i, unsigned int count)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	unsigned int n = 5 + i % 8, k;
+	uint32_t want = 1, got, irq;
+	uint64_t hits;
+	int ret;
+
+	for (k = 2; k <= n; k++)
+		want *= k;
+	if (bar_rd32(EDU_REG_STATUS) & EDU_STATUS_BUSY)
+		die(1, "%s: edu still computing before interrupt %u/%u", bdf,
+		    i + 1, count);
+	bar_wr32(EDU_REG_STATUS, EDU_STATUS_IRQFACT);
+	bar_wr32(EDU_REG_FACT, n);
+	do
+		ret = poll(&pfd, 1, MSI_TIMEOUT_MS);
+	while (ret < 0 && errno == EINTR);
+	if (ret < 0)
+		die(1, "poll eventfd: %s", strerror(errno));
+	if (!ret)
+		die(1, "%s: no MSI within %d s for fact(%u), interrupt %u/%u (status 0x%x, interrupt status 0x%x)",
+		    bdf, MSI_TIMEOUT_MS / 1000, n, i + 1, count,
+		    bar_rd32(EDU_REG_STATUS), bar_rd32(EDU_REG_IRQ));
+	if (read(efd, &hits, sizeof(hits)) != sizeof(hits))
+		die(1, "read eventfd: %s", strerror(errno));
+	if (hits != 1)
+		die(1, "%s: eventfd counted %llu interrupts for fact(%u), expected 1",
+		    bdf, (unsigned long long)hits, n);
+
+	got = bar_rd32(EDU_REG_FACT);
+	if (got != want)
+		die(1, "%s: fact(%u) reads %u, expected %u", bdf, n, got, want);
+	irq = bar_rd32(EDU_REG_IRQ);
+	if (!(irq & EDU_IRQ_FACT))
+		die(1, "%s: interrupt status 0x%x after the MSI, expected bit 0x%x",
+		    bdf, irq, EDU_IRQ_FACT);
+	bar_wr32(EDU_REG_IRQ_ACK, irq);
+	if (bar_rd32(EDU_REG_IRQ) & irq)
+		die(1, "%s: interrupt status 0x%x still set after acknowledging 0x%x",
+		    bdf, bar_rd32(EDU_REG_IRQ), irq);
+	printf("VFIO-EDU-MSI %u/%u fact(%u)=%u\n", i + 1, count, n, got);
+	fflush(stdout);
+}
+
+/*
+ * MSI through an eventfd, count times.  edu sends MSI once the function
+ * has it enabled, which VFIO does on SET_IRQS; an MSI is a memory write by
+ * the device, so bus mastering must be on too.
+ */
+static void check_msi(int dev, unsigned int count)
+{
+	struct vfio_irq_info irq = {
+		.argsz = sizeof(irq), .index = VFIO_PCI_MSI_IRQ_INDEX,
+	};
+	struct vfio_region_info cfg;
+	uint16_t cmd;
+	unsigned int i;
+	int efd;
+
+	if (ioctl(dev, VFIO_DEVICE_GET_IRQ_INFO, &irq) < 0)
+		die(1, "VFIO_DEVICE_GET_IRQ_INFO(MSI): %s", strerror(errno));
+	if (!irq.count)
+		die(1, "%s: VFIO reports MSI with count 0 (no MSI capability?)", bdf);
+	if (!(irq.flags & VFIO_IRQ_INFO_EVENTFD))
+		die(1, "%s: MSI cannot signal an eventfd (flags 0x%x)", bdf,
+		    irq.flags);
+	region_rw(dev, &cfg, VFIO_PCI_CONFIG_REGION_INDEX, "config",
+		  PCI_STD_HEADER_SIZEOF);
+
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		die(1, "eventfd: %s", strerror(errno));
+	set_msi(dev, efd);
+	cmd = cfg_rd16(dev, (off_t)cfg.offset, PCI_COMMAND);
+	cfg_wr16(dev, (off_t)cfg.offset, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
+	if (!(cfg_rd16(dev, (off_t)cfg.offset, PCI_COMMAND) & PCI_COMMAND_MASTER))
+		die(1, "%s: bus master bit does not stick in PCI_COMMAND", bdf);
+
+	for (i = 0; i < count; i++)
+		msi_once(efd, i, count);
+
+	/* Back as found: no interrupt on the next factorial, MSI off. */
+	bar_wr32(EDU_REG_STATUS, 0);
+	set_msi(dev, -1);
+	cfg_wr16(dev, (off_t)cfg.offset, PCI_COMMAND, cmd);
+	if (close(efd) < 0)
+		die(1, "close eventfd: %s", strerror(errno));
+	printf("VFIO-EDU-MSI OK count=%u\n", count);
+	fflush(stdout);
+}
+
+/* Everything done through the device fd, whichever API gave it. */
+static void check_device(int dev)
+{
+	open_bar0(dev);
+	check_id();
+	if (msi_count)
+		check_msi(dev, msi_count);
+	close_bar0();
 }
 
 /*
@@ -364,12 +564,58 @@ static void check_dma(int fd, long ioas)
 	printf("VFIO-EDU-DMA OK iova=0x%llx size=0x%llx\n", DMA_IOVA, DMA_SIZE);
 }
 
+/*
+ * vfio makes a no-IOMMU group, /dev/vfio/noiommu-N, only for a device
+ * without an IOMMU in a kernel booted with vfio.enable_unsafe_noiommu_mode=1
+ * (and built with CONFIG_VFIO_NOIOMMU).
+ */
+static void check_noiommu_node(const char *path, unsigned long group)
+{
+	char real[64];
+	int err;
+
+	if (!access(path, F_OK))
+		return;
+	err = errno;
+	snprintf(real, sizeof(real), "/dev/vfio/%lu", group);
+	die(EXIT_UNSUPPORTED, "%s: %s (%s): --noiommu not supported here",
+	    path, strerror(err), access(real, F_OK) ?
+	    "boot with vfio.enable_unsafe_noiommu_mode=1" :
+	    "the device is behind an IOMMU: its group is a real one");
+}
+
+/* The container's IOMMU model: type1 (v2 preferred), or no-IOMMU. */
+static int iommu_type(int container, const char **name)
+{
+	if (use_noiommu) {
+		*name = "NOIOMMU";
+		if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_NOIOMMU_IOMMU) > 0)
+			return VFIO_NOIOMMU_IOMMU;
+		die(EXIT_UNSUPPORTED, "/dev/vfio/vfio does not offer the NOIOMMU IOMMU: --noiommu not supported here");
+	}
+	/* v2 has saner unmap semantics; plain type1 is the fallback. */
+	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0) {
+		*name = "TYPE1v2";
+		return VFIO_TYPE1v2_IOMMU;
+	}
+	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0) {
+		*name = "TYPE1";
+		return VFIO_TYPE1_IOMMU;
+	}
+	die(1, "/dev/vfio/vfio supports neither TYPE1v2 nor TYPE1 IOMMU (vfio_iommu_type1 not loaded?)");
+}
+
 static void run_group(unsigned long group)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	int container, grp, dev, ret, type;
+	const char *type_name;
 	char path[64];
 
+	snprintf(path, sizeof(path), "/dev/vfio/%s%lu",
+		 use_noiommu ? "noiommu-" : "", group);
+	if (use_noiommu)
+		check_noiommu_node(path, group);
 	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (container < 0)
 		die(1, "/dev/vfio/vfio: %s%s", strerror(errno),
@@ -378,15 +624,8 @@ static void run_group(unsigned long group)
 	if (ret != VFIO_API_VERSION)
 		die(1, "VFIO_GET_API_VERSION: %s %d, expected %d",
 		    ret < 0 ? strerror(errno) : "returned", ret, VFIO_API_VERSION);
-	/* v2 has saner unmap semantics; plain type1 is the fallback. */
-	if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
-		type = VFIO_TYPE1v2_IOMMU;
-	else if (ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0)
-		type = VFIO_TYPE1_IOMMU;
-	else
-		die(1, "/dev/vfio/vfio supports neither TYPE1v2 nor TYPE1 IOMMU (vfio_iommu_type1 not loaded?)");
+	type = iommu_type(container, &type_name);
 
-	snprintf(path, sizeof(path), "/dev/vfio/%lu", group);
 	grp = open(path, O_RDWR | O_CLOEXEC);
 	if (grp < 0)
 		die(1, "%s: %s%s", path, strerror(errno),
@@ -399,14 +638,17 @@ static void run_group(unsigned long group)
 	if (ioctl(grp, VFIO_GROUP_SET_CONTAINER, &container) < 0)
 		die(1, "VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
 	if (ioctl(container, VFIO_SET_IOMMU, type) < 0)
-		die(1, "VFIO_SET_IOMMU(%s): %s",
-		    type == VFIO_TYPE1v2_IOMMU ? "TYPE1v2" : "TYPE1", strerror(errno));
+		die(1, "VFIO_SET_IOMMU(%s): %s", type_name, strerror(errno));
 	dev = ioctl(grp, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (dev < 0)
 		die(1, "VFIO_GROUP_GET_DEVICE_FD(%s): %s", bdf, strerror(errno));
 
-	check_bar0(dev);
-	check_dma(container, -1);
+	check_device(dev);
+	/* No IOMMU, nothing to map: the device could reach all memory. */
+	if (use_noiommu)
+		printf("VFIO-EDU-DMA SKIP noiommu: no IOMMU to map DMA through\n");
+	else
+		check_dma(container, -1);
 	if (close(dev) < 0 || close(grp) < 0 || close(container) < 0)
 		die(1, "close: %s", strerror(errno));
 }
@@ -466,27 +708,47 @@ static void run_iommufd(void)
 		die(1, "VFIO_DEVICE_ATTACH_IOMMUFD_PT(ioas %u): %s",
 		    alloc.out_ioas_id, strerror(errno));
 
-	check_bar0(dev);
+	check_device(dev);
 	check_dma(iommufd, alloc.out_ioas_id);
 	/* Closing the device detaches and unbinds; the IOAS dies with iommufd. */
 	if (close(dev) < 0 || close(iommufd) < 0)
 		die(1, "close: %s", strerror(errno));
 }
 
+/* --msi N: a decimal count from 1 to MSI_MAX, nothing else. */
+static unsigned int parse_count(const char *arg)
+{
+	unsigned long n;
+	char *end;
+
+	if (arg && isdigit((unsigned char)arg[0])) {
+		errno = 0;
+		n = strtoul(arg, &end, 10);
+		if (!errno && !*end && n >= 1 && n <= MSI_MAX)
+			return (unsigned int)n;
+	}
+	usage("--msi needs a count from 1 to " STR(MSI_MAX));
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long group;
-	int i, use_iommufd = 0;
+	const char *api;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--iommufd")) {
 			use_iommufd = 1;
+		} else if (!strcmp(argv[i], "--noiommu")) {
+			use_noiommu = 1;
+		} else if (!strcmp(argv[i], "--msi")) {
+			msi_count = parse_count(argv[++i]);
 		} else if (!strcmp(argv[i], "--sysfs-root")) {
 			if (++i == argc)
 				usage("--sysfs-root needs a directory");
 			sysfs_root = argv[i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			printf("usage: " PROG " [--iommufd] [--sysfs-root DIR] [BDF]\n");
+			printf("usage: " USAGE "\n");
 			return 0;
 		} else if (argv[i][0] == '-') {
 			usage("unknown option");
@@ -497,6 +759,8 @@ int main(int argc, char **argv)
 			usage("bad or extra BDF argument");
 		}
 	}
+	if (use_iommufd && use_noiommu)
+		usage("--iommufd and --noiommu exclude each other");
 	if (!bdf[0])
 		find_edu();
 
@@ -505,7 +769,8 @@ int main(int argc, char **argv)
 		run_iommufd();
 	else
 		run_group(group);
-	printf("VFIO-EDU OK api=%s\n", use_iommufd ? "iommufd" : "group");
+	api = use_iommufd ? "iommufd" : use_noiommu ? "noiommu" : "group";
+	printf("VFIO-EDU OK api=%s\n", api);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die(1, "stdout: %s", strerror(errno));
 	return 0;
