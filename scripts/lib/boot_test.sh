@@ -50,7 +50,8 @@ reset-guard,reset-handover,reset-policy,reset-race,kvm):
                module unloaded; pciback loads again (no kernel report:
                run it on --profile qemu-debug too)
   kvm          the kernel boots without Xen as a KVM host: kvm_amd, a
-               2-vCPU VM, vfio-pci binds edu, BAR0 read through VFIO
+               2-vCPU VM, vfio-pci binds edu, BAR0 read through VFIO,
+               5 MSIs of edu reach userspace through an eventfd
   dracut       (only on request, with --initrd=FILE: an initramfs that
                dracut made with dom0-initramfs installed and 0000:00:06.0 in
                /etc/dom0kit/pciback.conf, as the install test makes it)
@@ -344,6 +345,7 @@ boot_kvm() {
 	[[ $(marker_lines 'KVMHOST: edu 0000:00:05.0 driver ') =~ ^vfio-pci\ group\ [0-9]+$ ]] ||
 		CHECKS_FAILED+=("vfio-pci claimed edu by ids=1234:11e8 (no line 'KVMHOST: edu 0000:00:05.0 driver vfio-pci group N')")
 	check "BAR0 of edu read and written through VFIO's group API" "KVMHOST: VFIO-EDU OK api=group"
+	check "5 factorial interrupts of edu arrived as MSI through VFIO's eventfd" "KVMHOST: VFIO-EDU-MSI OK count=5"
 	if grep -qsE '^CONFIG_VFIO_DEVICE_CDEV=y' "$OBJDIR/.config"; then
 		check "BAR0 of edu read and written through iommufd" "KVMHOST: VFIO-EDU OK api=iommufd"
 	fi
