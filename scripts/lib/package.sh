@@ -16,12 +16,14 @@ Usage: dom0kit package [--kernel SPEC] [--revision N] [--outdir DIR]
                        [--no-source-package] [--no-dbg]
 debian (default): linux-image-RELEASE, linux-headers-RELEASE,
   linux-image-RELEASE-dbg (not with --no-dbg), the metapackages
-  linux-image-dom0 and linux-headers-dom0, dom0-initramfs, and the source
-  package linux-dom0 (.dsc, orig and debian tarballs); version
+  linux-image-dom0 and linux-headers-dom0, dom0-initramfs, xen-passthrough
+  (the tool from tools/xen-passthrough), and the source package
+  linux-dom0 (.dsc, orig and debian tarballs); version
   X.Y.Z-<N>dom0~<distro suffix>, e.g. 6.12.107-1dom0~deb12; the suite
   defaults to this machine's.
 bindeb: make bindeb-pkg; version X.Y.Z-<N>dom0.
-Reads:  WORKDIR/build/linux-RELEASE-PROFILE (compiled), packaging/
+Reads:  WORKDIR/build/linux-RELEASE-PROFILE (compiled), packaging/,
+        tools/xen-passthrough/
 Writes: OUTDIR/*.deb (+ .dsc, .orig.tar.*, .debian.tar.xz, .changes, .buildinfo)
 H
 }

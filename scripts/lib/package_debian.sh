@@ -8,6 +8,11 @@
 . "$LIB/configure.sh"
 
 PACKAGING=$DOM0KIT_TOP/packaging
+# The xen-passthrough package is built from dom0kit's own tool, carried in
+# the debian tarball as debian/tools/xen-passthrough (as the initramfs
+# scripts are): it is dom0kit's, not the upstream kernel's, and a change
+# to it is a new Debian revision, like a change to the series.
+XP_TOOL=$DOM0KIT_TOP/tools/xen-passthrough
 
 # set_distro_suffix DISTRO SUITE: PKG_SUFFIX, the version suffix that
 # keeps packages built for older releases sorting below those for newer.
@@ -46,8 +51,17 @@ debian_version() { echo "$RELEASE-${OPT_REVISION}dom0$PKG_SUFFIX"; }
 # files in the .deb and the kernel's build timestamp agree on it.
 release_epoch() { stat -c %Y "$SRCDIR/Makefile"; }
 
+# xp_files: what of the tool the package builds from (no tests, no build
+# output), relative to XP_TOOL, one per line.
+xp_files() {
+	(cd "$XP_TOOL" && printf '%s\n' Makefile README.md xen-passthrough.8 && find src -type f -name '*.[ch]' | LC_ALL=C sort)
+}
+
 packaging_digest() {
-	(cd "$PACKAGING" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha256_of -
+	{
+		(cd "$PACKAGING" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+		xp_files | (cd "$XP_TOOL" && xargs sha256sum)
+	} | sha256_of -
 }
 
 # expand TEMPLATE: @VAR@ placeholders filled in.
@@ -92,6 +106,8 @@ assemble_debian() {
 	done
 	cp "$PACKAGING"/debian/dom0-initramfs.* "$d/"
 	cp -r "$PACKAGING/initramfs/." "$d/initramfs/"
+	mkdir -p "$d/tools/xen-passthrough"
+	xp_files | (cd "$XP_TOOL" && xargs cp --parents -t "$d/tools/xen-passthrough/")
 	write_changelog "$d/changelog"
 	cp "$OBJDIR/.config" "$d/config/config"
 	requested_symbols "${PROFILE_FRAGMENTS[@]}" |
