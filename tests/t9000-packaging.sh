@@ -3,7 +3,7 @@
 # kernel t4000 built, the source package, lintian, headers that build an
 # external module, and version ordering.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 13
+test_plan 15
 . "$TEST_DIRECTORY/check-env.sh"
 
 K=6.12.107-dom0
@@ -21,7 +21,7 @@ test_expect_success 'the qemu-profile kernel is built (t4000 builds it)' '
 
 test_expect_success 'package: binary and source packages of linux-dom0' '
 	pkg --outdir "$P" package >out &&
-	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-dom0 linux-headers-dom0; do
+	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-dom0 linux-headers-dom0 xen-passthrough; do
 		dpkg-deb --info "$(deb $p)" >/dev/null || exit 1
 	done &&
 	dpkg-deb --info "$(deb dom0-initramfs all)" >/dev/null &&
@@ -63,6 +63,31 @@ test_expect_success 'the seize list: BDFs become hide=, a bad line fails naming 
 	printf "0000:03:00.0\n03:00.0\n" >bad.conf &&
 	test_expect_code 1 "$opts" bad.conf 2>err && one_line err && grep -q "bad.conf:2: not a PCI address" err &&
 	test -z "$("$opts" /nonexistent)"
+'
+
+test_expect_success 'xen-passthrough: the tool, its man page (gzip -n), copyright, changelog; shlibs Depends; hardened' '
+	x=$(deb xen-passthrough) && dpkg-deb -c "$x" >list &&
+	for f in usr/sbin/xen-passthrough usr/share/man/man8/xen-passthrough.8.gz \
+		usr/share/doc/xen-passthrough/copyright usr/share/doc/xen-passthrough/changelog.Debian.gz; do
+		grep -q " ./$f$" list || { echo "missing $f"; exit 1; }
+	done &&
+	grep -q "^-rwxr-xr-x root/root .* ./usr/sbin/xen-passthrough$" list &&
+	test "$(dpkg-deb -f "$x" Section)" = admin && test "$(dpkg-deb -f "$x" Architecture)" = amd64 &&
+	dpkg-deb -f "$x" Depends >deps && grep -q "libpci3 (>= " deps && grep -q "libc6 (>= " deps &&
+	dpkg-deb -x "$x" xp && m=xp/usr/share/man/man8/xen-passthrough.8.gz &&
+	zcat "$m" | cmp - "$TOP/tools/xen-passthrough/xen-passthrough.8" &&
+	# gzip -n: flags and mtime (header bytes 3 to 7) are zero, no name.
+	test "$(od -An -tx1 -j3 -N5 "$m" | tr -d " ")" = 0000000000 &&
+	grep -q "^Files: debian/tools/xen-passthrough/\*" xp/usr/share/doc/xen-passthrough/copyright &&
+	grep -q "^License: GPL-2+" xp/usr/share/doc/xen-passthrough/copyright &&
+	b=xp/usr/sbin/xen-passthrough && readelf -h "$b" | grep -q "Type: *DYN" &&
+	readelf -d "$b" | grep -q BIND_NOW && readelf -lW "$b" | grep -q GNU_RELRO &&
+	nm -D "$b" | grep -q "__printf_chk" && ! readelf -SW "$b" | grep -q "\.debug_info"
+'
+
+test_expect_success 'lintian: xen-passthrough has no errors and no warnings' '
+	lintian --fail-on error,warning "$(deb xen-passthrough)" >lintian.out 2>&1 || { cat lintian.out; exit 1; }
+	! grep -E "^[EW]: " lintian.out
 '
 
 # lintian on the whole source package reads every file of the kernel tree

@@ -2,10 +2,11 @@
 # Install test, as piuparts would run it: our packages with Debian's Xen in
 # Debian 12 chroots made by debootstrap, one with dracut and one with
 # initramfs-tools; /boot, the initramfs contents, a GRUB Xen entry, a DKMS
-# module, then remove and purge leave nothing of ours behind. The
-# initramfs dracut made then boots as dom0 under QEMU (boot-test dracut).
+# module, the xen-passthrough tool, then remove and purge leave nothing of
+# ours behind. The initramfs dracut made then boots as dom0 under QEMU
+# (boot-test dracut).
 . "$(dirname "$0")/test-lib.sh"
-test_plan 12
+test_plan 13
 . "$TEST_DIRECTORY/check-env.sh"
 . "$TEST_DIRECTORY/chroot-lib.sh"
 
@@ -18,7 +19,8 @@ export -f in_chroot chroot_base chroot_new chroot_files
 
 # ours: our packages, as apt arguments inside the chroot.
 ours() { echo /tmp/debs/linux-image-${K}_${V}_amd64.deb /tmp/debs/linux-headers-${K}_${V}_amd64.deb \
-	/tmp/debs/linux-image-dom0_${V}_amd64.deb /tmp/debs/linux-headers-dom0_${V}_amd64.deb; }
+	/tmp/debs/linux-image-dom0_${V}_amd64.deb /tmp/debs/linux-headers-dom0_${V}_amd64.deb \
+	/tmp/debs/xen-passthrough_${V}_amd64.deb; }
 # setup ROOT TOOL: a chroot with TOOL (dracut or initramfs-tools), the file
 # list before any package of ours, dom0-initramfs with a seize list, then
 # the kernel packages.
@@ -50,7 +52,7 @@ purge_and_compare() {
 	local root=$1
 	# dpkg, not apt: removed metapackages are unknown to apt. Then what apt
 	# pulled in for them goes too, as piuparts expects.
-	if ! in_chroot "$root" dpkg --purge linux-image-dom0 linux-headers-dom0 linux-image-$K linux-headers-$K dom0-initramfs \
+	if ! in_chroot "$root" dpkg --purge linux-image-dom0 linux-headers-dom0 linux-image-$K linux-headers-$K dom0-initramfs xen-passthrough \
 		>>"$root.apt.log" 2>&1 || ! in_chroot "$root" apt-get autoremove --purge -y -q >>"$root.apt.log" 2>&1; then
 		tail -n 30 "$root.apt.log"
 		return 1
@@ -77,6 +79,14 @@ test_expect_success 'dracut: Xen and our packages install; /boot is complete' '
 	grep -qx CONFIG_XEN_DOM0=y "$TRASH/dracut/boot/config-$K" &&
 	ls "$TRASH"/dracut/boot/xen-*.gz &&
 	test -s "$TRASH/dracut/lib/modules/$K/modules.dep"
+'
+
+test_expect_success 'xen-passthrough: installed with its libraries (libpci3), --help and --version work' '
+	r=$TRASH/dracut &&
+	in_chroot "$r" dpkg-query -W -f="\${Status}\n" libpci3 | grep -qx "install ok installed" &&
+	in_chroot "$r" xen-passthrough --help >help.out 2>&1 || { cat help.out; exit 1; }
+	grep -q "^usage: xen-passthrough" help.out &&
+	in_chroot "$r" xen-passthrough --version | grep -q "^xen-passthrough "
 '
 
 test_expect_success 'dracut: the initramfs holds xen-pciback, the backends and the seize list' '
