@@ -24,8 +24,8 @@ qemu_boot() {
 	local name=$1 timeout=$2 log pid start alive
 	BOOT_DONE=$3
 	shift 3
-	log=$WORKDIR/logs/boot/$name.log
-	mkdir -p "$WORKDIR/logs/boot"
+	log=${BOOT_LOGDIR:-$WORKDIR/logs/boot}/$name.log
+	mkdir -p "${log%/*}"
 	BOOT_LOG=$log
 	if [ -n "${BOOT_JUDGE_LOG:-}" ]; then
 		tr -d '\r' <"$BOOT_JUDGE_LOG" >"$log.tmp" && mv -f "$log.tmp" "$log"
@@ -177,10 +177,10 @@ report() {
 	reports=$(kernel_reports | sed -n 1,3p | tr '\n' ';')
 	[ -z "$reports" ] || CHECKS_FAILED+=("the kernel or Xen reported: $reports")
 	if [ ${#CHECKS_FAILED[@]} -eq 0 ]; then
-		printf 'boot-test %-12s PASS  (%ss, %s)\n' "$scenario" "$BOOT_SECONDS" "$BOOT_LOG"
+		printf '%s %-12s PASS  (%ss, %s)\n' "${BOOT_REPORT_AS:-boot-test}" "$scenario" "$BOOT_SECONDS" "$BOOT_LOG"
 		return 0
 	fi
-	printf 'boot-test %-12s FAIL  (%ss, run ended: %s)\n' "$scenario" "$BOOT_SECONDS" "$BOOT_END"
+	printf '%s %-12s FAIL  (%ss, run ended: %s)\n' "${BOOT_REPORT_AS:-boot-test}" "$scenario" "$BOOT_SECONDS" "$BOOT_END"
 	for c in "${CHECKS_FAILED[@]}"; do printf '    failed: %s\n' "$c"; done
 	printf -- '---- last 40 lines of %s ----\n' "$BOOT_LOG"
 	tail -n 40 "$BOOT_LOG"
