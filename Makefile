@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs install check check-deps check-debug check-lines check-release fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-system fuzz clean
 
 all: tools progs
 
@@ -37,6 +37,12 @@ check-lines: check-deps
 # modules booted with module.sig_enforce=1.
 check-release: check-deps
 	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh
+
+# The qemu-system kernel built and packaged, installed into a Debian
+# trixie disk image, booted from its GRUB into Xen 4.20 and a systemd
+# dom0 that gives devices to HVM, PV and PVH guests (tests/t5600).
+check-system: check-deps
+	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh
 
 fuzz:
 	$(MAKE) -C tools/xen-passthrough fuzz
