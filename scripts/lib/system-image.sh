@@ -16,19 +16,27 @@ SYSTEM_LOOP='' SYSTEM_MNT=''
 # SYSTEM_DIR (the run's directory) is set by system_test.sh.
 : "${SYSTEM_DIR:=}"
 
+# system_base_path: SYSTEM_BASE, the name of the cached tar of SUITE
+# with the packages (boot-test --xen=4.20 reads Xen from it too).
+system_base_path() {
+	local key
+	key=$(printf '%s\n' "$SYSTEM_SUITE" "$DEBIAN_MIRROR" "$SYSTEM_PACKAGES $SYSTEM_INITRAMFS" | sha256sum | cut -c1-12)
+	SYSTEM_BASE=$DOM0KIT_CACHE/system/$SYSTEM_SUITE-$SYSTEM_INITRAMFS-$key.tar
+}
+
 # system_base: SYSTEM_BASE, the cached tar of SUITE with the packages,
-# made now if missing (SYSTEM_BASE_CACHED says which).
+# made now if missing (SYSTEM_BASE_CACHED says which); mmdebstrap's log
+# goes to SYSTEM_BASE_LOG.
 # shellcheck disable=SC2034
 system_base() {
-	local pkgs key dir log
+	local pkgs dir log
 	pkgs="$SYSTEM_PACKAGES $SYSTEM_INITRAMFS"
-	key=$(printf '%s\n' "$SYSTEM_SUITE" "$DEBIAN_MIRROR" "$pkgs" | sha256sum | cut -c1-12)
-	dir=$DOM0KIT_CACHE/system
-	SYSTEM_BASE=$dir/$SYSTEM_SUITE-$SYSTEM_INITRAMFS-$key.tar
+	system_base_path
+	dir=${SYSTEM_BASE%/*}
 	[ -s "$SYSTEM_BASE" ] && { SYSTEM_BASE_CACHED=1; return 0; }
 	SYSTEM_BASE_CACHED=''
-	mkdir -p "$dir"
-	log=$WORKDIR/logs/system/mmdebstrap.log
+	log=${SYSTEM_BASE_LOG:-$WORKDIR/logs/system/mmdebstrap.log}
+	mkdir -p "$dir" "${log%/*}"
 	info "    mmdebstrap $SYSTEM_SUITE ($SYSTEM_INITRAMFS) into the cache"
 	rm -rf "$dir/.$SYSTEM_SUITE-$SYSTEM_INITRAMFS-"*.tmp.tar
 	if ! mmdebstrap --variant=apt --include="${pkgs// /,}" "$SYSTEM_SUITE" \
