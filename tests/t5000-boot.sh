@@ -4,7 +4,7 @@
 # that must fail; bad inputs are refused before booting. The judge cases
 # come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 20
+test_plan 22
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }
@@ -163,6 +163,19 @@ test_expect_success 'every scenario passes, each with its own result line' '
 		"$CHECK_WORK"/logs/boot/dom0-reset-guard+reset-handover+reset-policy+reset-race.log
 '
 
+# Debian trixie's Xen 4.20 and its tools, from system-test's cached base:
+# xl info must say 4.20, and the same log judged as a 4.17 run fails.
+test_expect_success '--xen=4.20: Debian trixie Xen and tools boot dom0, and the version is checked' '
+	boot --scenario=smoke --xen=4.20 >out 2>err; cat out err;
+	grep -E "^boot-test smoke +PASS" out && grep -q "booting Xen (Debian trixie.s Xen 4.20" out &&
+	log=$CHECK_WORK/logs/boot/dom0-smoke.log && grep -x "DOM0KIT: xen-version 4.20" "$log" &&
+	grep -q "^(XEN) Xen version 4\.20\." "$log" &&
+	judge "$log" --scenario=smoke --xen=4.20 >out 2>err && grep -E "^boot-test smoke +PASS" out &&
+	rc=0 && judge "$log" --scenario=smoke --xen=4.17 >out 2>err || rc=$? &&
+	test $rc = 1 && grep -E "^boot-test smoke +FAIL" out &&
+	grep -x "    failed: xl info says Xen 4.17 ran (got .4.20.)" out && test "$(grep -c "failed:" out)" = 1
+'
+
 test_expect_success 'the harness fails a run that must fail: -cpu max without smap=0' '
 	rc=0 && boot --scenario=smoke --qemu-cpu=max >out 2>err || rc=$? &&
 	test $rc = 1 && grep -E "^boot-test smoke +FAIL" out && grep -q "failed: dom0 reached init" out &&
@@ -211,6 +224,11 @@ test_expect_success 'QEMU absent' '
 		ln -sf "$f" bin/ 2>/dev/null; done && rm -f bin/qemu-system-x86_64 &&
 	rc=0 && PATH=$PWD/bin boot --scenario=smoke >out 2>err || rc=$? &&
 	test $rc = 3 && one_line err && grep -q "qemu-system-x86_64 not found: apt-get install qemu-system-x86" err
+'
+
+test_expect_success 'an unknown Xen version, before any kernel is looked for' '
+	rc=0 && "$DOM0KIT" --workdir empty --profile qemu boot-test --scenario=smoke --xen=4.19 >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "unknown Xen version for boot-test: 4.19 (4.17: .*4.20: " err
 '
 
 test_expect_success 'an unknown scenario' '

@@ -5,23 +5,46 @@
 
 BOOT_INITS=$DOM0KIT_TOP/scripts/boot
 
-# copy_elf ROOT FILE...: copies binaries with every library ldd names.
+# copy_elf ROOT FILE...: copies binaries with every library they need.
+# The libraries are the host's (ldd), or, with ELF_FROM set to another
+# root (boot-test --xen=4.20: trixie), only that root's, found by its own
+# ld.so; a FILE inside ELF_FROM goes to its path inside that root.
 # libgcc_s is added by hand: xl dlopens it (pthread_cancel) and ldd does
 # not list it.
 copy_elf() {
-	local root=$1 f lib; shift
+	local root=$1 from=${ELF_FROM:-} f lib libs; shift
 	for f in "$@"; do
 		[ -e "$f" ] || die "$EXIT_DEPS" "boot test needs $f (install the Xen tools: xen-utils)"
-		mkdir -p "$root$(dirname "$f")"
-		cp -L "$f" "$root$f"
-		for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+'); do
-			[ -e "$root$lib" ] && continue
-			mkdir -p "$root$(dirname "$lib")"
-			cp -L "$lib" "$root$lib"
+		mkdir -p "$root$(dirname "${f#"$from"}")"
+		cp -L "$f" "$root${f#"$from"}"
+		libs=$(elf_libs "$f") || exit
+		for lib in $libs; do
+			[ -e "$root${lib#*=}" ] && continue
+			mkdir -p "$root$(dirname "${lib#*=}")"
+			cp -L "${lib%%=*}" "$root${lib#*=}"
 		done
 	done
-	lib=$(find /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu -name 'libgcc_s.so.1' 2>/dev/null | head -n 1)
-	[ -z "$lib" ] || { mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; }
+	lib=$(find "$from/usr/lib/x86_64-linux-gnu" "$from/lib/x86_64-linux-gnu" -name 'libgcc_s.so.1' 2>/dev/null | head -n 1)
+	[ -z "$lib" ] || { mkdir -p "$root$(dirname "${lib#"$from"}")"; cp -L "$lib" "$root${lib#"$from"}"; }
+}
+
+# elf_libs FILE: SOURCE=DEST for every library FILE needs, its ELF
+# interpreter included; from the host, or from ELF_FROM and nowhere else.
+elf_libs() {
+	local from=${ELF_FROM:-} out name path
+	if [ -z "$from" ]; then
+		for path in $(ldd "$1" 2>/dev/null | grep -oE '/[^ ]+'); do echo "$path=$path"; done
+		return 0
+	fi
+	out=$("$from/lib64/ld-linux-x86-64.so.2" --inhibit-cache \
+		--library-path "$from/usr/lib/x86_64-linux-gnu:$from/usr/lib" --list "$1") ||
+		die "$EXIT_FAIL" "cannot list the libraries of $1 with the ld.so of $from"
+	while read -r name _ path _; do
+		case $name in linux-vdso.so.* | "") continue ;; esac
+		[[ $path == "$from"/* ]] || die "$EXIT_FAIL" "$1 needs $name, which $from lacks (found: ${path:-nothing})"
+		# The interpreter keeps the path the binaries name.
+		if [[ $name == /* ]]; then echo "$path=$name"; else echo "$path=${path#"$from"}"; fi
+	done <<<"$out"
 }
 
 # base_root ROOT INIT: busybox with its applets, /init and the usual dirs.
@@ -43,7 +66,7 @@ base_root() {
 # options from /proc/cmdline, which busybox's insmod does not).
 install_kmod() {
 	local root=$1 t
-	copy_elf "$root" /usr/bin/kmod
+	copy_elf "$root" "${ELF_FROM:-}/usr/bin/kmod"
 	for t in modprobe insmod rmmod lsmod depmod modinfo; do
 		ln -sf /usr/bin/kmod "$root/sbin/$t"
 	done
@@ -75,15 +98,6 @@ build_progs() {
 		die "$EXIT_FAIL" "cannot build the test programs in tests/progs"
 }
 
-# Xen's tools from Debian's xen-utils-X.Y, whichever version is installed.
-xen_tool() {
-	local t=$1 f
-	for f in /usr/lib/xen-*/bin/"$t" /usr/sbin/"$t" /usr/bin/"$t"; do
-		[ -f "$f" ] && ! head -c 2 "$f" | grep -q '#!' && { echo "$f"; return 0; }
-	done
-	die "$EXIT_DEPS" "Xen tool $t not found: apt-get install xen-utils-4.17 (or the xen-utils of your release)"
-}
-
 make_domu_image() {
 	local root=$BOOTDIR/domu-root ko
 	base_root "$root" "$BOOT_INITS/domu-init"
@@ -93,14 +107,18 @@ make_domu_image() {
 	pack_cpio "$root" "$BOOTDIR/domu-initrd.gz"
 }
 
+# The dom0 image: Xen's tools (xen_tool, boot-xen.sh) with kmod and
+# xen-passthrough on the libraries of the same root, so that one libc
+# and its ld.so serve every binary in it.
 make_dom0_image() {
-	local root=$BOOTDIR/dom0-root t
+	local root=$BOOTDIR/dom0-root t f ELF_FROM=${XEN_TOOLROOT:-}
 	base_root "$root" "$BOOT_INITS/dom0-init"
 	install_kmod "$root"
 	install_modules "$root"
 	for t in xl xenstored xenconsoled xen-init-dom0 xenconsole; do
-		copy_elf "$root" "$(xen_tool "$t")"
-		ln -sf "$(xen_tool "$t")" "$root/usr/sbin/$t"
+		f=$(xen_tool "$t")
+		copy_elf "$root" "$f"
+		ln -sf "${f#"$ELF_FROM"}" "$root/usr/sbin/$t"
 	done
 	mkdir -p "$root/etc/xen"
 	run_logged boot-test make -C "$DOM0KIT_TOP/tools/xen-passthrough" ||
@@ -112,6 +130,8 @@ make_dom0_image() {
 	cp "$OBJDIR/arch/x86/boot/bzImage" "$root/boot/vmlinuz"
 	make_domu_image
 	cp "$BOOTDIR/domu-initrd.gz" "$root/boot/domu-initrd"
+	[ "$(find "$root" -name 'libc.so.6' | wc -l)" -le 1 ] ||
+		die "$EXIT_FAIL" "the dom0 image holds two libcs: $(cd "$root" && find . -name 'libc.so.6' | paste -sd' ')"
 	pack_cpio "$root" "$BOOTDIR/dom0-initrd.gz"
 }
 

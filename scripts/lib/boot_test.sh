@@ -11,11 +11,13 @@
 . "$LIB/boot-qemu.sh"
 # shellcheck source=scripts/lib/boot-reset.sh
 . "$LIB/boot-reset.sh"
+# shellcheck source=scripts/lib/boot-xen.sh
+. "$LIB/boot-xen.sh"
 
 help_boot_test() {
 	cat <<'H'
 Usage: dom0kit boot-test [--kernel SPEC] [--profile NAME] [--scenario LIST]
-                         [--xen=PATH] [--qemu-cpu=CPU] [--dom0-append=ARGS]
+                         [--xen=4.17|4.20|PATH] [--qemu-cpu=CPU] [--dom0-append=ARGS]
                          [--initrd=FILE] [--judge-log=FILE]
 Scenarios (comma-separated; default smoke,seize,passthrough,ids,tool,reset,
 reset-guard,reset-handover,reset-policy,reset-race,kvm):
@@ -58,8 +60,14 @@ reset-guard,reset-handover,reset-policy,reset-race,kvm):
                after udev settled, the listed e1000 is pciback's and the
                unlisted one at 00:07.0 is e1000's
 smoke, seize and passthrough share one boot, the reset-* scenarios but
-reset itself another. --xen takes xen-*.gz or an
-uncompressed xen ELF (default: Debian's installed xen-hypervisor).
+reset itself another.
+--xen=4.17 boots the host's Xen 4.17 with its tools (the default: the
+host's installed Xen); --xen=4.20 boots Debian trixie's Xen 4.20 with
+trixie's tools and libraries in dom0, taken from the trixie base that
+system-test caches (made with mmdebstrap if missing; nothing is
+installed on the host); smoke then checks that xl info reports that
+version. --xen=PATH boots that xen-*.gz or uncompressed Xen ELF with the
+host's Xen tools.
 Logs: WORKDIR/logs/boot/*.log, each ending in "boot-test: run ended: HOW
 after Ns" (finished, fatal, timeout or exited); a scenario passes only if
 its run finished. Exit 1 when any scenario fails.
@@ -75,7 +83,7 @@ args_boot_test() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--scenario=*) BOOT_SCENARIOS=${1#*=} ;;
-		--xen=*) BOOT_XEN=${1#*=} ;;
+		--xen=*) xen_arg "${1#*=}" ;;
 		--qemu-cpu=*) BOOT_CPU=${1#*=} ;;
 		--dom0-append=*) BOOT_DOM0_APPEND=${1#*=} ;;
 		--initrd=*) BOOT_INITRD=$(readlink -m "${1#*=}") ;;
@@ -119,23 +127,6 @@ require_config() {
 		die "$EXIT_USAGE" "kernel in $OBJDIR lacks ${missing[*]}: it cannot run boot-test ${BOOT_SCENARIOS}"
 }
 
-# find_xen: an uncompressed Xen ELF for QEMU's multiboot loader.
-find_xen() {
-	local src=$BOOT_XEN
-	if [ -z "$src" ]; then
-		src=$(printf '%s\n' /usr/lib/xen-*/boot/xen-*-amd64.gz /boot/xen-*-amd64.gz | sort -V | tail -n 1)
-		[ -n "$src" ] || die "$EXIT_DEPS" "no Xen hypervisor found: apt-get install xen-hypervisor-4.17-amd64, or pass --xen=PATH"
-	fi
-	[ -f "$src" ] || die "$EXIT_USAGE" "no Xen hypervisor at $src"
-	case $src in
-	*.gz) gzip -dc "$src" >"$BOOTDIR/xen.elf.tmp" || die "$EXIT_USAGE" "cannot decompress $src" ;;
-	*) cp "$src" "$BOOTDIR/xen.elf.tmp" ;;
-	esac
-	head -c 4 "$BOOTDIR/xen.elf.tmp" | grep -q 'ELF' || die "$EXIT_USAGE" "$src is not a Xen ELF image"
-	mv -f "$BOOTDIR/xen.elf.tmp" "$BOOTDIR/xen.elf"
-	XEN_SOURCE=$src
-}
-
 # Judges smoke, seize and passthrough from the one dom0 boot.
 judge_dom0() {
 	local bdf=0000:00:05.0
@@ -146,6 +137,10 @@ judge_dom0() {
 		[ "$(marker_lines 'DOM0KIT: uname ' | head -n 1)" = "$KERNELRELEASE" ] ||
 			CHECKS_FAILED+=("uname -r is $KERNELRELEASE (got '$(marker_lines 'DOM0KIT: uname ' | head -n 1)')")
 		check "xl list shows Domain-0" "DOM0KIT: xl-list Domain-0"
+		if [ -n "$BOOT_XEN_VERSION" ]; then
+			[ "$(marker_lines 'DOM0KIT: xen-version ' | head -n 1)" = "$BOOT_XEN_VERSION" ] ||
+				CHECKS_FAILED+=("xl info says Xen $BOOT_XEN_VERSION ran (got '$(marker_lines 'DOM0KIT: xen-version ' | head -n 1)')")
+		fi
 		! has_prefix "DOM0KIT: FAIL " || CHECKS_FAILED+=("a setup step failed: $(marker_lines 'DOM0KIT: FAIL ' | tr '\n' ';')")
 		report smoke
 	fi
