@@ -10,8 +10,11 @@
 
 lines="6.1 7.2"
 [ -z "${DOM0KIT_CHECK_ALL_LINES:-}" ] || lines="6.12 6.1 7.2"
-# Two cases per line.
-test_plan $((2 * $(wc -w <<<"$lines")))
+# Two cases per line; three with every line booted (the third: Debian
+# trixie's Xen 4.20 and its tools).
+per_line=2
+[ -z "${DOM0KIT_CHECK_ALL_LINES:-}" ] || per_line=3
+test_plan $((per_line * $(wc -w <<<"$lines")))
 
 # The C and header files the series of LINE touches.
 touched_files() {
@@ -39,6 +42,10 @@ for line in $lines; do
 		test_expect_success "$line: full build and every boot-test scenario" '
 			"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --kernel $line --profile qemu build >out &&
 			"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu boot-test >out 2>err || { cat out err; exit 1; }
+		'
+		test_expect_success "$line: smoke, seize and passthrough under Debian trixie Xen 4.20 with its tools" '
+			"$DOM0KIT" --workdir "$CHECK_WORK" --kernel $line --profile qemu boot-test --xen=4.20 \
+				--scenario=smoke,seize,passthrough >out 2>err || { cat out err; exit 1; }
 		'
 	else
 		test_expect_success "$line: the directories our patches touch compile with W=1 and no warning" '
