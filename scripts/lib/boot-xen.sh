@@ -45,6 +45,8 @@ host_xen() {
 # unpacked once per tar.
 xen_trixie_root() {
 	local root=$BOOTDIR/xen-4.20-root
+	# SYSTEM_FIRMWARE: the BIOS base, for a system-image.sh that also knows UEFI.
+	# shellcheck disable=SC2034
 	SYSTEM_SUITE=trixie SYSTEM_INITRAMFS=initramfs-tools SYSTEM_FIRMWARE=bios
 	system_base_path
 	if [ ! -s "$SYSTEM_BASE" ]; then
