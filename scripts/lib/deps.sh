@@ -11,7 +11,7 @@ deps_for() {
 	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ccache ;;
 	package) echo dpkg-dev fakeroot "$(control_build_depends)" ;;
 	boot-test) echo qemu-system-x86 xen-system-amd64 busybox-static kmod cpio gcc libc6-dev ;;
-	system-test) echo qemu-system-x86 mmdebstrap fdisk e2fsprogs util-linux busybox-static kmod cpio gcc libc6-dev ;;
+	system-test) echo qemu-system-x86 mmdebstrap fdisk e2fsprogs dosfstools mtools ovmf util-linux busybox-static kmod cpio gcc libc6-dev ;;
 	lint) echo perl ;;
 	*) return 1 ;;
 	esac

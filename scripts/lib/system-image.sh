@@ -18,10 +18,14 @@ SYSTEM_LOOP='' SYSTEM_MNT=''
 
 # system_base_path: SYSTEM_BASE, the name of the cached tar of SUITE
 # with the packages (boot-test --xen=4.20 reads Xen from it too).
+# With UEFI, GRUB's EFI build replaces grub-pc (SYSTEM_BASE_PACKAGES).
 system_base_path() {
-	local key
-	key=$(printf '%s\n' "$SYSTEM_SUITE" "$DEBIAN_MIRROR" "$SYSTEM_PACKAGES $SYSTEM_INITRAMFS" | sha256sum | cut -c1-12)
-	SYSTEM_BASE=$DOM0KIT_CACHE/system/$SYSTEM_SUITE-$SYSTEM_INITRAMFS-$key.tar
+	local key fw=${SYSTEM_FIRMWARE:-bios} suffix=''
+	[ "$fw" = bios ] || suffix=-$fw
+	SYSTEM_BASE_PACKAGES="$SYSTEM_PACKAGES $SYSTEM_INITRAMFS"
+	[ "$fw" != uefi ] || SYSTEM_BASE_PACKAGES="${SYSTEM_BASE_PACKAGES/grub-pc/grub-efi-amd64} dosfstools"
+	key=$(printf '%s\n' "$SYSTEM_SUITE" "$DEBIAN_MIRROR" "$SYSTEM_BASE_PACKAGES" | sha256sum | cut -c1-12)
+	SYSTEM_BASE=$DOM0KIT_CACHE/system/$SYSTEM_SUITE-$SYSTEM_INITRAMFS$suffix-$key.tar
 }
 
 # system_base: SYSTEM_BASE, the cached tar of SUITE with the packages,
@@ -29,17 +33,16 @@ system_base_path() {
 # goes to SYSTEM_BASE_LOG.
 # shellcheck disable=SC2034
 system_base() {
-	local pkgs dir log
-	pkgs="$SYSTEM_PACKAGES $SYSTEM_INITRAMFS"
+	local dir log
 	system_base_path
 	dir=${SYSTEM_BASE%/*}
 	[ -s "$SYSTEM_BASE" ] && { SYSTEM_BASE_CACHED=1; return 0; }
 	SYSTEM_BASE_CACHED=''
 	log=${SYSTEM_BASE_LOG:-$WORKDIR/logs/system/mmdebstrap.log}
 	mkdir -p "$dir" "${log%/*}"
-	info "    mmdebstrap $SYSTEM_SUITE ($SYSTEM_INITRAMFS) into the cache"
-	rm -rf "$dir/.$SYSTEM_SUITE-$SYSTEM_INITRAMFS-"*.tmp.tar
-	if ! mmdebstrap --variant=apt --include="${pkgs// /,}" "$SYSTEM_SUITE" \
+	info "    mmdebstrap $SYSTEM_SUITE ($SYSTEM_INITRAMFS, $SYSTEM_FIRMWARE) into the cache"
+	rm -rf "$dir/.${SYSTEM_BASE##*/}.tmp.tar"
+	if ! mmdebstrap --variant=apt --include="${SYSTEM_BASE_PACKAGES// /,}" "$SYSTEM_SUITE" \
 		"$dir/.${SYSTEM_BASE##*/}.tmp.tar" "$DEBIAN_MIRROR" >"$log" 2>&1; then
 		rm -f "$dir/.${SYSTEM_BASE##*/}.tmp.tar"
 		tail -n 30 "$log" >&2
@@ -67,20 +70,32 @@ system_unmount() {
 	return 0
 }
 
-# system_mount DISK: the disk's one partition on SYSTEM_MNT, with /dev,
-# /proc and /sys for the chroot. Without udev losetup -P makes no
-# partition node: partx adds it, mknod if the kernel did not.
-system_mount() {
-	local disk=$1 part dev
-	SYSTEM_LOOP=$(losetup -f --show "$disk") || die "$EXIT_FAIL" "no free loop device for $disk"
-	partx -a "$SYSTEM_LOOP" 2>/dev/null || true
-	part=${SYSTEM_LOOP}p1
+# system_part N: the node of partition N of SYSTEM_LOOP. Without udev
+# losetup makes no partition nodes: partx adds them, mknod if the kernel
+# did not.
+system_part() {
+	local part=${SYSTEM_LOOP}p$1 dev
 	if [ ! -b "$part" ]; then
-		dev=$(cat "/sys/block/${SYSTEM_LOOP##*/}/${SYSTEM_LOOP##*/}p1/dev" 2>/dev/null) ||
-			die "$EXIT_FAIL" "the kernel shows no partition on $SYSTEM_LOOP"
+		dev=$(cat "/sys/block/${SYSTEM_LOOP##*/}/${SYSTEM_LOOP##*/}p$1/dev" 2>/dev/null) ||
+			die "$EXIT_FAIL" "the kernel shows no partition $1 on $SYSTEM_LOOP"
 		mknod "$part" b "${dev%:*}" "${dev#*:}"
 	fi
-	SYSTEM_PART=$part
+	echo "$part"
+}
+
+# system_mount DISK: DISK on a loop device with its partitions; the root
+# file system (partition 1 with BIOS, 2 after the ESP with UEFI) is
+# SYSTEM_PART, to be mounted on SYSTEM_MNT.
+system_mount() {
+	local disk=$1
+	SYSTEM_LOOP=$(losetup -f --show "$disk") || die "$EXIT_FAIL" "no free loop device for $disk"
+	partx -a "$SYSTEM_LOOP" 2>/dev/null || true
+	if [ "$SYSTEM_FIRMWARE" = uefi ]; then
+		SYSTEM_ESP=$(system_part 1) || exit
+		SYSTEM_PART=$(system_part 2) || exit
+	else
+		SYSTEM_PART=$(system_part 1) || exit
+	fi
 	SYSTEM_MNT=$SYSTEM_DIR/mnt
 	mkdir -p "$SYSTEM_MNT"
 }
@@ -92,7 +107,13 @@ system_make_disk() {
 	local disk=$SYSTEM_DIR/disk.raw tmp=$SYSTEM_DIR/.disk.raw.tmp log=$WORKDIR/logs/system/image.log
 	rm -f "$disk" "$tmp"
 	truncate -s "$SYSTEM_DISK_SIZE" "$tmp"
-	echo 'type=83, bootable' | sfdisk -q "$tmp" >"$log" 2>&1 || die "$EXIT_FAIL" "sfdisk failed (see $log)"
+	if [ "$SYSTEM_FIRMWARE" = uefi ]; then
+		# GPT: an EFI system partition, then the root file system.
+		printf '%s\n' 'label: gpt' 'size=100MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B' \
+			'type=0FC63DAF-8483-4772-8E79-3D69D8477DE4'
+	else
+		echo 'type=83, bootable'
+	fi | sfdisk -q "$tmp" >"$log" 2>&1 || die "$EXIT_FAIL" "sfdisk failed (see $log)"
 	system_mount "$tmp"
 	mkfs.ext4 -q -L "$SYSTEM_LABEL" "$SYSTEM_PART" >>"$log" 2>&1 || die "$EXIT_FAIL" "mkfs.ext4 failed (see $log)"
 	mount "$SYSTEM_PART" "$SYSTEM_MNT"
@@ -124,10 +145,35 @@ system_make_disk() {
 	else
 		in_chroot update-initramfs -u -k "$KERNELRELEASE" >>"$log" 2>&1
 	fi || die "$EXIT_FAIL" "$SYSTEM_INITRAMFS failed with the seize list (see $log)"
-	in_chroot grub-install --target=i386-pc "$SYSTEM_LOOP" >>"$log" 2>&1 || die "$EXIT_FAIL" "grub-install failed (see $log)"
+	if [ "$SYSTEM_FIRMWARE" = uefi ]; then
+		system_esp >>"$log" 2>&1 || die "$EXIT_FAIL" "cannot write the EFI system partition (see $log)"
+	else
+		in_chroot grub-install --target=i386-pc "$SYSTEM_LOOP" >>"$log" 2>&1 || die "$EXIT_FAIL" "grub-install failed (see $log)"
+	fi
 	in_chroot update-grub >>"$log" 2>&1 || die "$EXIT_FAIL" "update-grub failed (see $log)"
 	system_unmount
 	mv -f "$tmp" "$disk"
+}
+
+# system_esp: the EFI system partition, written without mounting it
+# (this host's kernel may lack vfat, which grub-install needs mounted):
+# GRUB's EFI image made in the image by grub-mkimage as grub-install
+# makes it, looking for the root file system by label, the modules in
+# /boot/grub/x86_64-efi; then a FAT file system with mtools holding it as
+# EFI/BOOT/BOOTX64.EFI, which firmware boots without NVRAM entries.
+# shellcheck disable=SC2016 # GRUB expands $root and $prefix
+system_esp() {
+	printf '%s\n' "search --no-floppy --label $SYSTEM_LABEL --set=root" \
+		'set prefix=($root)/boot/grub' 'configfile $prefix/grub.cfg' >"$SYSTEM_MNT/tmp/grub-early.cfg"
+	mkdir -p "$SYSTEM_MNT/boot/grub"
+	cp -r "$SYSTEM_MNT/usr/lib/grub/x86_64-efi" "$SYSTEM_MNT/boot/grub/"
+	in_chroot grub-mkimage -O x86_64-efi -o /tmp/BOOTX64.EFI -p /boot/grub -c /tmp/grub-early.cfg \
+		part_gpt part_msdos ext2 search search_label normal configfile echo test \
+		serial terminal efi_gop efi_uga multiboot2 gzio linux || return 1
+	mkfs.vfat -n DOM0KIT-ESP "$SYSTEM_ESP" &&
+		mmd -i "$SYSTEM_ESP" ::/EFI ::/EFI/BOOT &&
+		mcopy -i "$SYSTEM_ESP" "$SYSTEM_MNT/tmp/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI &&
+		rm -f "$SYSTEM_MNT/tmp/BOOTX64.EFI" "$SYSTEM_MNT/tmp/grub-early.cfg"
 }
 
 in_chroot() { chroot "$SYSTEM_MNT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }

@@ -26,6 +26,7 @@ judge_phase1() {
 		check "xen.service (xenstored, xenconsoled, xen-init-dom0) is active" "$S xen-service active"
 		check "xl info names Xen $SYSTEM_XEN" "$S xen-version $SYSTEM_XEN"
 		check "dom0 is a PV dom0" "$S guest-type PV"
+		check "the machine booted by $SYSTEM_FIRMWARE" "$S firmware $SYSTEM_FIRMWARE"
 		SYSTEM_STARTUP=$(marker_lines "$S startup " | sed -n 's/.*\(multi-user\|graphical\).target reached after \([0-9.a-z ]*\) in userspace.*/\2/p')
 		report grub
 		[ -z "$SYSTEM_STARTUP" ] || info "    dom0 reached its default target ${SYSTEM_STARTUP} after systemd started"

@@ -24,6 +24,7 @@ help_system_test() {
 Usage: dom0kit system-test [--kernel SPEC] [--profile NAME] [--outdir DIR]
                            [--suite=trixie|bookworm]
                            [--initramfs=initramfs-tools|dracut]
+                           [--firmware=bios|uefi]
                            [--scenario=LIST] [--judge-log=FILE]
 Installs the packages of `dom0kit package` (profile qemu-system unless
 --profile says otherwise) into a Debian disk image with Debian's Xen,
@@ -49,17 +50,20 @@ under Xen 4.20 here; see docs/system-test.md). Suites: trixie (Xen
 4.20, the default), bookworm (Xen 4.17). The base image is cached in
 ~/.cache/dom0kit/system by suite and package set; logs and the disk are
 in WORKDIR/logs/system and WORKDIR/system.
+--firmware=uefi boots the disk with OVMF (GPT, an EFI system partition,
+grub-efi-amd64) instead of a BIOS and GRUB on the MBR.
 --judge-log=FILE boots nothing: FILE is judged as phase 1's console.
 H
 }
 
-SYSTEM_SUITE=trixie SYSTEM_INITRAMFS=initramfs-tools SYSTEM_SCENARIOS='' SYSTEM_JUDGE_LOG='' SYSTEM_DEBS=()
+SYSTEM_SUITE=trixie SYSTEM_INITRAMFS=initramfs-tools SYSTEM_FIRMWARE=bios SYSTEM_SCENARIOS='' SYSTEM_JUDGE_LOG='' SYSTEM_DEBS=()
 SYSTEM_ALL="grub seize-at-boot hvm-passthrough pv-passthrough pvh hvm-reset-guard pvh-dom0"
 args_system_test() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--suite=*) SYSTEM_SUITE=${1#*=} ;;
 		--initramfs=*) SYSTEM_INITRAMFS=${1#*=} ;;
+		--firmware=*) SYSTEM_FIRMWARE=${1#*=} ;;
 		--scenario=*) SYSTEM_SCENARIOS=${1#*=} ;;
 		--judge-log=*) SYSTEM_JUDGE_LOG=$(readlink -m "${1#*=}") ;;
 		*) die "$EXIT_USAGE" "unknown option for system-test: $1 (options take --name=value)" ;;
@@ -70,6 +74,10 @@ args_system_test() {
 	trixie) SYSTEM_XEN=4.20 ;;
 	bookworm) SYSTEM_XEN=4.17 ;;
 	*) die "$EXIT_USAGE" "unknown suite for system-test: $SYSTEM_SUITE (trixie, bookworm)" ;;
+	esac
+	case $SYSTEM_FIRMWARE in
+	bios | uefi) ;;
+	*) die "$EXIT_USAGE" "unknown firmware: $SYSTEM_FIRMWARE (bios, uefi)" ;;
 	esac
 	case $SYSTEM_INITRAMFS in
 	initramfs-tools | dracut) ;;
@@ -136,14 +144,22 @@ system_boot() {
 	local phase=$1 timeout=$2
 	BOOT_LOGDIR=$WORKDIR/logs/system
 	if [ -n "$SYSTEM_JUDGE_LOG" ]; then BOOT_JUDGE_LOG=$SYSTEM_JUDGE_LOG; fi
-	info "    booting $SYSTEM_SUITE from disk, phase $phase"
+	local fw=()
+	if [ "$SYSTEM_FIRMWARE" = uefi ] && [ -z "$SYSTEM_JUDGE_LOG" ]; then
+		# OVMF's code read-only, its variables in a copy per disk.
+		[ -f "$SYSTEM_DIR/OVMF_VARS.fd" ] || cp "$SYSTEM_OVMF/OVMF_VARS_4M.fd" "$SYSTEM_DIR/OVMF_VARS.fd"
+		fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$SYSTEM_OVMF/OVMF_CODE_4M.fd"
+			-drive "if=pflash,format=raw,unit=1,file=$SYSTEM_DIR/OVMF_VARS.fd")
+	fi
+	info "    booting $SYSTEM_SUITE from disk ($SYSTEM_FIRMWARE), phase $phase"
 	qemu_boot "phase$phase" "$timeout" "DOM0KIT-SYS: phase $phase done" \
-		-machine q35 -cpu qemu64,+svm,+npt -m 4096 -smp 2 \
+		-machine q35 -cpu qemu64,+svm,+npt -m 4096 -smp 2 ${fw[@]+"${fw[@]}"} \
 		-drive "file=$SYSTEM_DIR/disk.raw,format=raw,if=virtio" "${SYSTEM_DEVICES[@]}"
 }
 
 cmd_system_test() {
-	SYSTEM_DIR=$WORKDIR/system/$RELEASE-$OPT_PROFILE-$SYSTEM_SUITE-$SYSTEM_INITRAMFS
+	SYSTEM_DIR=$WORKDIR/system/$RELEASE-$OPT_PROFILE-$SYSTEM_SUITE-$SYSTEM_INITRAMFS-$SYSTEM_FIRMWARE
+	SYSTEM_OVMF=${DOM0KIT_OVMF:-/usr/share/OVMF}
 	[ -f "$STATEDIR/kernelrelease" ] && KERNELRELEASE=$(cat "$STATEDIR/kernelrelease")
 	system_qemu_devices
 	if [ -z "$SYSTEM_JUDGE_LOG" ]; then
@@ -152,6 +168,9 @@ cmd_system_test() {
 		[ -f "$OBJDIR/arch/x86/boot/bzImage" ] ||
 			die "$EXIT_USAGE" "no kernel built for $RELEASE with profile $OPT_PROFILE: run dom0kit build --kernel $RELEASE --profile $OPT_PROFILE"
 		mkdir -p "$SYSTEM_DIR" "$WORKDIR/logs/system"
+		if [ "$SYSTEM_FIRMWARE" = uefi ] && [ ! -f "$SYSTEM_OVMF/OVMF_CODE_4M.fd" ]; then
+			die "$EXIT_DEPS" "no OVMF firmware in $SYSTEM_OVMF: apt-get install ovmf"
+		fi
 		system_find_debs
 	fi
 	planned system-test "install ${SYSTEM_DEBS[*]##*/} into Debian $SYSTEM_SUITE ($SYSTEM_INITRAMFS), boot it from GRUB under QEMU: $SYSTEM_SCENARIOS" && return 0
@@ -160,7 +179,7 @@ cmd_system_test() {
 	local t0 phases=1
 	t0=$(date +%s)
 	if [ -z "$SYSTEM_JUDGE_LOG" ]; then
-		rm -f "$WORKDIR/logs/system/"phase*.log
+		rm -f "$WORKDIR/logs/system/"phase*.log "$SYSTEM_DIR/OVMF_VARS.fd"
 		trap system_unmount EXIT
 		trap 'system_unmount; die 130 "system-test interrupted"' INT TERM
 		system_base
