@@ -6,7 +6,7 @@
 # (qemu-system kernel built and packaged, image made, two boots) only
 # under `make check-system` (DOM0KIT_CHECK_SYSTEM=1).
 . "$(dirname "$0")/test-lib.sh"
-test_plan 8
+test_plan 9
 . "$TEST_DIRECTORY/check-env.sh"
 
 LOG=$TEST_DIRECTORY/fixtures/system-judge/phase1-trixie.log
@@ -22,6 +22,8 @@ test_expect_success 'bad input: an unknown suite, generator or scenario is one l
 	one_line err && grep -F "unknown suite for system-test: bookwrom (trixie, bookworm)" err &&
 	test_expect_code 2 "$DOM0KIT" --workdir w system-test --initramfs=mkinitcpio >out 2>err &&
 	one_line err && grep -F "unknown initramfs generator: mkinitcpio (initramfs-tools, dracut)" err &&
+	test_expect_code 2 "$DOM0KIT" --workdir w system-test --firmware=coreboot >out 2>err &&
+	one_line err && grep -F "unknown firmware: coreboot (bios, uefi)" err &&
 	test_expect_code 2 "$DOM0KIT" --workdir w system-test --scenario=grub,hvm >out 2>err &&
 	one_line err && grep -F "unknown system-test scenario: hvm" err &&
 	test_expect_code 2 "$DOM0KIT" --workdir w system-test --suite=bookworm --scenario=pvh-dom0 >out 2>err &&
@@ -77,6 +79,7 @@ if [ -z "${DOM0KIT_CHECK_SYSTEM:-}" ]; then
 	test_skip 'real run: trixie image, GRUB, Xen 4.20, HVM/PV/PVH guests' 'make check-system runs it'
 	test_skip 'a package missing from Debian is named' 'make check-system runs it'
 	test_skip 'the measured times are reported' 'make check-system runs it'
+	test_skip 'real run: UEFI (OVMF, GPT, grub-efi)' 'make check-system runs it'
 	test_done
 fi
 
@@ -102,5 +105,10 @@ test_expect_success 'the measured times are reported' '
 	grep -E "^    dom0 reached its default target" run.out &&
 	grep -E "^    HVM guest.s first line [0-9]+s after xl create" run.out &&
 	grep -E "^    system-test trixie: 2 boot\(s\), [0-9]+:[0-9]+ in all" run.out
+'
+
+test_expect_success 'real run: UEFI (OVMF, GPT, grub-efi): GRUB, dom0 and an HVM guest' '
+	sys system-test --firmware=uefi --scenario=grub,hvm-passthrough >uefi.out 2>&1; rc=$?; cat uefi.out; test $rc = 0 &&
+	grep -E "^system-test grub +PASS" uefi.out && grep -E "^system-test hvm-passthrough +PASS" uefi.out
 '
 test_done
