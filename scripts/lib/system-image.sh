@@ -213,7 +213,6 @@ EOF
 	printf '%s\n' "$SYSTEM_SCENARIOS" >"$root/var/lib/dom0kit-test/scenarios"
 	echo 1 >"$root/var/lib/dom0kit-test/phase"
 	cp "$SYSTEM_DIR/guest-initrd.gz" "$root/var/lib/dom0kit-test/guest-initrd.gz"
-	install -m 755 "$SYSTEM_DIR/progs/mmio" "$root/usr/local/sbin/dom0kit-mmio"
 }
 
 # system_guest_image: the guests' initramfs (busybox, kmod, our kernel's
