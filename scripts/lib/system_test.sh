@@ -138,8 +138,9 @@ system_find_debs() {
 	done
 }
 
-# system_boot PHASE TIMEOUT: boots the disk from its MBR; the dom0
-# driver ends each phase with "DOM0KIT-SYS: phase N done".
+# system_boot PHASE TIMEOUT: boots the disk from its own boot loader (on
+# the MBR, or the ESP under OVMF); the dom0 driver ends each phase with
+# "DOM0KIT-SYS: phase N done".
 system_boot() {
 	local phase=$1 timeout=$2
 	BOOT_LOGDIR=$WORKDIR/logs/system
@@ -181,7 +182,7 @@ cmd_system_test() {
 	if [ -z "$SYSTEM_JUDGE_LOG" ]; then
 		rm -f "$WORKDIR/logs/system/"phase*.log "$SYSTEM_DIR/OVMF_VARS.fd"
 		trap system_unmount EXIT
-		trap 'system_unmount; die 130 "system-test interrupted"' INT TERM
+		trap 'system_unmount; echo "dom0kit: system-test interrupted" >&2; exit 130' INT TERM
 		system_base
 		BOOTDIR=$SYSTEM_DIR
 		build_progs
