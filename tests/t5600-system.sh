@@ -6,7 +6,7 @@
 # (qemu-system kernel built and packaged, image made, two boots) only
 # under `make check-system` (DOM0KIT_CHECK_SYSTEM=1).
 . "$(dirname "$0")/test-lib.sh"
-test_plan 9
+test_plan 10
 . "$TEST_DIRECTORY/check-env.sh"
 
 LOG=$TEST_DIRECTORY/fixtures/system-judge/phase1-trixie.log
@@ -80,6 +80,7 @@ if [ -z "${DOM0KIT_CHECK_SYSTEM:-}" ]; then
 	test_skip 'a package missing from Debian is named' 'make check-system runs it'
 	test_skip 'the measured times are reported' 'make check-system runs it'
 	test_skip 'real run: UEFI (OVMF, GPT, grub-efi)' 'make check-system runs it'
+	test_skip 'killed while making the image: nothing left mounted or half-written' 'make check-system runs it'
 	test_done
 fi
 
@@ -105,6 +106,19 @@ test_expect_success 'the measured times are reported' '
 	grep -E "^    dom0 reached its default target" run.out &&
 	grep -E "^    HVM guest.s first line [0-9]+s after xl create" run.out &&
 	grep -E "^    system-test trixie: 2 boot\(s\), [0-9]+:[0-9]+ in all" run.out
+'
+
+# The half-made disk appears once the image is being made: kill then
+# (dom0kit itself, not a shell around it; bash runs the trap once the
+# step it interrupted has ended).
+test_expect_success 'killed while making the image: exit 130, one line, nothing left mounted or half-written' '
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT/system" --profile qemu-system system-test --scenario=grub >out 2>err &
+	p=$! &&
+	n=0 && while [ $n -lt 300 ] && ! ls "$CHECK_WORK"/system/*/.disk.raw.tmp >/dev/null 2>&1; do sleep 0.2; n=$((n + 1)); done &&
+	kill -TERM $p && rc=0 && { wait $p || rc=$?; } && test $rc = 130 &&
+	one_line err && grep -F "dom0kit: system-test interrupted" err &&
+	! losetup -a | grep -F "$CHECK_WORK" && ! grep -F "$CHECK_WORK/system" /proc/mounts &&
+	! ls "$CHECK_WORK"/system/*/.disk.raw.tmp 2>/dev/null
 '
 
 test_expect_success 'real run: UEFI (OVMF, GPT, grub-efi): GRUB, dom0 and an HVM guest' '

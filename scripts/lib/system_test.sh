@@ -181,8 +181,12 @@ cmd_system_test() {
 	t0=$(date +%s)
 	if [ -z "$SYSTEM_JUDGE_LOG" ]; then
 		rm -f "$WORKDIR/logs/system/"phase*.log "$SYSTEM_DIR/OVMF_VARS.fd"
+		# The trap runs under the redirections of whatever step it cuts
+		# short: its line goes to the stderr saved here. The half-made
+		# disk goes too.
+		exec {SYSTEM_STDERR}>&2
 		trap system_unmount EXIT
-		trap 'system_unmount; echo "dom0kit: system-test interrupted" >&2; exit 130' INT TERM
+		trap 'system_unmount; rm -f "$SYSTEM_DIR/.disk.raw.tmp"; echo "dom0kit: system-test interrupted" >&"$SYSTEM_STDERR"; exit 130' INT TERM
 		system_base
 		BOOTDIR=$SYSTEM_DIR
 		build_progs
