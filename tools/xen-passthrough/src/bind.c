@@ -8,6 +8,19 @@
 #include "bind.h"
 #include "sysfs.h"
 
+int bind_lock(const char *sysfs_root, char *err, size_t errsize)
+{
+	char dir[PATH_MAX];
+
+	if (!rexists(sysfs_root, PCIBACK_DIR))
+		return -2;
+	if (!rpath(dir, sizeof(dir), sysfs_root, PCIBACK_DIR)) {
+		snprintf(err, errsize, "%s/" PCIBACK_DIR ": path too long", esc(sysfs_root));
+		return -1;
+	}
+	return lock_dir_wait(dir, err, errsize);
+}
+
 int bind_pciback_present(const char *sysfs_root)
 {
 	return rexists(sysfs_root, PCIBACK_DIR "/bind");

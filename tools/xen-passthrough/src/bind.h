@@ -29,6 +29,14 @@ struct bind_undo {
 	char old_driver[64];	/* driver before an assign */
 };
 
+/*
+ * Every move, with or without --persist, holds this from before it reads
+ * the devices until it is done: pciback's sysfs directory locked with
+ * lock_dir_wait, so that two moves never act on a state the other is
+ * changing. The fd to close; -2 when pciback is not loaded (no directory:
+ * no move writes to sysfs then); -1 with err.
+ */
+int bind_lock(const char *sysfs_root, char *err, size_t errsize);
 /* 1 if pciback's sysfs directory exists. */
 int bind_pciback_present(const char *sysfs_root);
 /*

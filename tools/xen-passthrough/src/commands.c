@@ -306,9 +306,10 @@ static void roll_back(const struct options *o, const struct devset *ds, const si
 }
 
 /*
- * assign/release: everything that can refuse, then the seize list locked,
- * read and its new version written aside, then the sysfs steps, undone if
- * one fails, then the list renamed into place. A failure leaves the state
+ * assign/release: pciback's lock (and the seize list's) first, then
+ * everything that can refuse, then the seize list read and its new version
+ * written aside, then the sysfs steps, undone if one fails, then the list
+ * renamed into place. A failure leaves the state
  * before, and one line saying what happened.
  */
 static int move(const struct options *o, const char *arg, bool assign)
@@ -321,21 +322,28 @@ static int move(const struct options *o, const char *arg, bool assign)
 	struct verdict v;
 	size_t n = 0, *m = NULL;
 	bool changed = false;
-	int i, r, lock = -1, ret = XP_EXIT_FAIL;
+	int i, r, lock = -1, movelock, ret = XP_EXIT_FAIL;
 
 	if (geteuid() != 0) {
 		xp_err("%s needs root", assign ? "assign" : "release");
 		return XP_EXIT_FAIL;
 	}
-	/* Held from before the devices are read: runs with --persist do not
-	 * interleave at all, so neither can act on a state the other changed. */
+	/* Both held from before the devices are read: moves do not interleave
+	 * at all, so none acts on a state another changed; runs with --persist
+	 * also hold the seize list's lock. Always taken in this order. */
+	if ((movelock = bind_lock(o->sysfs_root, err, sizeof(err))) == -1) {
+		xp_err("%s", err);
+		return XP_EXIT_FAIL;
+	}
 	if (o->persist && (lock = persist_lock(o->conf, err, sizeof(err))) < 0) {
 		xp_err("%s", err);
+		persist_unlock(movelock);
 		return XP_EXIT_FAIL;
 	}
 	i = load_resolved(o, arg, &ds);
 	if (i < 0) {
 		persist_unlock(lock);
+		persist_unlock(movelock);
 		return -i;
 	}
 	verdict_compute(&ds, (size_t)i, &v);
@@ -413,6 +421,7 @@ static int move(const struct options *o, const char *arg, bool assign)
 out:
 	persist_abort(&tx);
 	persist_unlock(lock);
+	persist_unlock(movelock);
 	persist_free(&pl);
 	free(u);
 	free(m);

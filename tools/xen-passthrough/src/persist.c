@@ -401,8 +401,6 @@ int persist_save(const char *path, const struct persist *p, char *err, size_t er
 int persist_lock(const char *path, char *err, size_t errsize)
 {
 	char target[PATH_MAX], dir[PATH_MAX], *slash;
-	bool said = false;
-	int fd;
 
 	if (conf_target(path, target, sizeof(target), err, errsize) < 0)
 		return -1;
@@ -416,30 +414,7 @@ int persist_lock(const char *path, char *err, size_t errsize)
 		*slash = '\0';
 	if (strcmp(dir, "/") && strcmp(dir, ".") && mkdir_p(dir, err, errsize) < 0)
 		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errsize, "cannot open %s to lock it: %s", esc(dir), strerror(errno));
-		return -1;
-	}
-	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			snprintf(err, errsize, "cannot lock %s: %s", esc(dir), strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (tries == PERSIST_LOCK_WAIT * 10) {
-			snprintf(err, errsize, "another xen-passthrough has held the lock on %s "
-				 "for %d s; nothing was changed", esc(dir), PERSIST_LOCK_WAIT);
-			close(fd);
-			return -1;
-		}
-		if (!said)
-			xp_note("waiting for another xen-passthrough that holds the lock on %s",
-				esc(dir));
-		said = true;
-		usleep(100 * 1000);
-	}
-	return fd;
+	return lock_dir_wait(dir, err, errsize);
 }
 
 void persist_unlock(int fd)

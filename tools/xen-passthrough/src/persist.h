@@ -61,13 +61,11 @@ void persist_abort(struct persist_tx *tx);
 /* prepare and commit. */
 int persist_save(const char *path, const struct persist *p, char *err, size_t errsize);
 /*
- * Concurrent runs: lock the directory of the file a save replaces (flock,
- * so a crashed run leaves no stale lock), creating it if missing; wait up
- * to PERSIST_LOCK_WAIT seconds for another holder. Take it before
+ * Concurrent runs: lock the directory of the file a save replaces
+ * (lock_dir_wait), creating it if missing. Take it before
  * persist_load and keep it until after persist_commit, so that nothing
  * read stays unseen. The fd to pass to persist_unlock, or -1 with err.
  */
-#define PERSIST_LOCK_WAIT 60
 int persist_lock(const char *path, char *err, size_t errsize);
 void persist_unlock(int fd);
 void persist_free(struct persist *p);

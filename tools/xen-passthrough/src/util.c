@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -187,4 +191,34 @@ bool bdf_parse_full(const char *s, size_t n, struct bdf *out)
 		return false;
 	*out = b;
 	return true;
+}
+
+int lock_dir_wait(const char *dir, char *err, size_t errsize)
+{
+	bool said = false;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errsize, "cannot open %s to lock it: %s", esc(dir), strerror(errno));
+		return -1;
+	}
+	for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errsize, "cannot lock %s: %s", esc(dir), strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (tries == LOCK_WAIT * 10) {
+			snprintf(err, errsize, "another xen-passthrough has held the lock on %s "
+				 "for %d s; nothing was changed", esc(dir), LOCK_WAIT);
+			close(fd);
+			return -1;
+		}
+		if (!said)
+			xp_note("waiting for another xen-passthrough that holds the lock on %s",
+				esc(dir));
+		said = true;
+		usleep(100 * 1000);
+	}
+	return fd;
 }

@@ -36,6 +36,14 @@ size_t utf8_len(const unsigned char *s);
  */
 const char *esc(const char *s);
 
+/*
+ * Lock the directory dir exclusively (flock, so a crashed run leaves no
+ * stale lock), waiting up to LOCK_WAIT seconds for another holder and
+ * saying once that it waits. The fd to close to unlock, or -1 with err.
+ */
+#define LOCK_WAIT 60
+int lock_dir_wait(const char *dir, char *err, size_t errsize);
+
 /* Value of one hex digit, or -1. */
 int hex_digit(char c);
 /* Exactly n hex digits at s; true on success. */

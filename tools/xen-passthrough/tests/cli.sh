@@ -553,6 +553,39 @@ case_ "release failing at each step is undone back onto pciback" '
 	cat $W/e; [ $rc -eq 1 ]; one_line $W/e; grep -q "reprobing drivers failed: .*; rolled back" $W/e
 	[ "$(od -An -c $S/$D5/driver_override | tr -d " ")" = "pciback\npciback" ]
 	has $S/$PB/new_slot 0000:05:00.0; has $S/$PB/bind 0000:05:00.0; none . $W/o'
+# Moves without --persist are serialised too: every assign and release
+# locks pciback's sysfs directory (flock) from before it reads the devices
+# until it is done, so one never acts on a state another is changing.
+# The stand-in for the other run moves a device in 2 s, holding the lock.
+E2=devices/pci0000:00/0000:00:1c.0/0000:02:00.0
+fresh
+case_ "assign without --persist waits for another move, then sees its result" '
+	command -v flock
+	flock $S/$PB sh -c "sleep 2; ln -sfn ../../../../bus/pci/drivers/pciback $S/$E2/driver; echo 0000:02:00.0 >$S/$PB/slots" &
+	sleep 0.5
+	xp assign 02:00.0 >$W/o 2>$W/e
+	wait
+	cat $W/e
+	has $W/o "0000:02:00.0: already owned by pciback"
+	grep -q "^xen-passthrough: note: waiting for another xen-passthrough that holds the lock on .*pciback$" $W/e
+	[ ! -s $S/bus/pci/drivers/e1000e/unbind ]; [ ! -s $S/$PB/bind ]'
+fresh
+case_ "release without --persist waits for another move, then sees its result" '
+	usb_on_pciback
+	flock $S/$PB sh -c "sleep 2; ln -sfn ../../../../bus/pci/drivers/xhci_hcd $S/$D5/driver; : >$S/$PB/slots" &
+	sleep 0.5
+	xp release 05:00.0 >$W/o 2>$W/e
+	wait
+	has $W/o "0000:05:00.0: not owned by pciback"
+	[ ! -s $S/$PB/unbind ]; [ ! -s $S/bus/pci/drivers_probe ]'
+fresh
+case_ "a --persist run takes the same lock" '
+	flock $S/$PB sh -c "sleep 2; ln -sfn ../../../../bus/pci/drivers/pciback $S/$E2/driver" &
+	sleep 0.5
+	xp assign 02:00.0 --persist >$W/o 2>$W/e
+	wait
+	has $W/o "0000:02:00.0: already owned by pciback"; has $CONF 0000:02:00.0
+	[ ! -s $S/bus/pci/drivers/e1000e/unbind ]'
 fresh
 # Issue 16, item 2: the root filesystem guard follows the mount source
 # through dm, md, loop and btrfs's devices, by stat() of the source where
