@@ -596,12 +596,42 @@ static void print_json(const struct report *r, const char *logname)
 	fputs("]}\n", stdout);
 }
 
+/*
+ * After the report: one line on stderr and XP_EXIT_NOT_SEIZED when a listed
+ * device is not held by pciback or pciback ignores an entry, so that a
+ * script or a unit can tell; XP_EXIT_OK otherwise.
+ */
+static int verdict_line(const struct report *r)
+{
+	size_t bad = 0;
+	char why[1024];
+
+	for (size_t i = 0; i < r->n; i++)
+		bad += strcmp(judge(r, &r->d[i], why, sizeof(why)), "pciback") != 0;
+	if (!bad && !r->nproblems)
+		return XP_EXIT_OK;
+	if (bad && r->nproblems)
+		xp_err("%zu of %zu device%s listed for seizing %s not held by pciback, and "
+		       "pciback ignores %zu entr%s (see the report)", bad, r->n,
+		       r->n == 1 ? "" : "s", bad == 1 ? "is" : "are", r->nproblems,
+		       r->nproblems == 1 ? "y" : "ies");
+	else if (bad)
+		xp_err("%zu of %zu device%s listed for seizing %s not held by pciback "
+		       "(see the report)", bad, r->n, r->n == 1 ? "" : "s",
+		       bad == 1 ? "is" : "are");
+	else
+		xp_err("pciback ignores %zu entr%s listing devices for seizing (see the report)",
+		       r->nproblems, r->nproblems == 1 ? "y" : "ies");
+	return XP_EXIT_NOT_SEIZED;
+}
+
 int boot_report(const struct options *o, const struct devset *ds)
 {
 	struct report r = { .o = o, .ds = ds };
 	const char *logname = o->kmsg ? o->kmsg : KMSG_DEFAULT;
 	size_t len;
 	char *log;
+	int ret;
 
 	if (seize_list(&r) < 0) {
 		free(r.d);
@@ -622,6 +652,7 @@ int boot_report(const struct options *o, const struct devset *ds)
 		print_json(&r, logname);
 	else
 		print_text(&r, logname);
+	ret = verdict_line(&r);
 	free(r.d);
-	return XP_EXIT_OK;
+	return ret;
 }

@@ -54,7 +54,8 @@ static int finish(int ret)
 		err = EIO;
 	if (err) {
 		xp_err("cannot write the output: %s", strerror(err));
-		return ret ? ret : XP_EXIT_FAIL;
+		/* a report that did not get out is a failure, whatever it found */
+		return ret && ret != XP_EXIT_NOT_SEIZED ? ret : XP_EXIT_FAIL;
 	}
 	return ret;
 }

@@ -14,6 +14,9 @@
 #define XP_EXIT_OK 0
 #define XP_EXIT_FAIL 1
 #define XP_EXIT_USAGE 2
+/* boot-report: a device listed for seizing is not on pciback, or pciback
+ * ignores an entry that lists devices. */
+#define XP_EXIT_NOT_SEIZED 3
 
 struct bdf {
 	unsigned int dom, bus, dev, fn;
