@@ -48,6 +48,12 @@ boot_reset_guests() {
 		check "do_flr with an empty reset_method fails with ENOTTY" "DOM0KIT: policy-empty-flr Inappropriate ioctl for device"
 		check_kernel "the log says why" "xen_pciback: cannot reset $p: its reset_method is empty, reset is disabled"
 		check "nothing was reset: RDBAL still holds the value" "DOM0KIT: policy-empty-after 0x12345000"
+		check "do_flr refuses a malformed address with EINVAL" "DOM0KIT: flr-malformed Invalid argument"
+		check_kernel "naming it" 'xen_pciback: do_flr: malformed device address "0000:02:zz.0"'
+		check "and a wildcard" "DOM0KIT: flr-wildcard Invalid argument"
+		check_kernel "naming it" 'xen_pciback: do_flr: malformed device address "0000:02:00.*"'
+		check "and a device pciback does not own with ENODEV" "DOM0KIT: flr-not-owned No such device"
+		check_kernel "naming it" "xen_pciback: do_flr: 0000:00:01.0 is not owned by pciback"
 		check "a first guest gets and uses the device" "DOM0KIT: policy-used-guest wrote=0x12345000"
 		check_kernel "released with reset disabled, the device is marked" "xen_pciback: $p not reset (error -25): it is reset by slot or bus before a domain gets it"
 		refused=$(kernel_first "xen_pciback: not handing ")

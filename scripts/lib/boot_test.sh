@@ -237,6 +237,12 @@ boot_ids() {
 		CHECKS_FAILED+=("remove_seize removes that rule and keeps the path= rule (got '$rules')")
 	check "new_seize refuses a malformed rule" "DOM0KIT: new_seize-bad refused"
 	check "new_seize adds a rule" "DOM0KIT: new_seize ok"
+	check "new_seize refuses a write with one bad token" "DOM0KIT: new_seize-mixed refused"
+	check_kernel "naming the token" 'xen_pciback: new_seize: malformed ids= token "zz"; no rule of this write applied'
+	check "remove_seize refuses a path with a space in a field" "DOM0KIT: remove_seize-spaced refused"
+	rules=$(marker_lines 'DOM0KIT: seize-rules-after-bad ')
+	{ ! word_in "$rules" ids=1234:abcd && word_in "$rules" path=0000:00:08.0/00.0; } ||
+		CHECKS_FAILED+=("a refused write changes no rule (got '$rules')")
 	check "the id-seized edu reads 0x010000ed in the domU" "DOMU: EDU-ID 0x010000ed"
 	check "its liveness register answers in the domU" "DOMU: EDU-LIVENESS OK"
 	check "xl create -c returned 0" "DOM0KIT: domu-exit 0"
