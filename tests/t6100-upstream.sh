@@ -59,9 +59,10 @@ for line in $lines; do
 		done &&
 		test "$(git -C pristine-$line log --format="%an <%ae>" -n 12 | sort -u)" = "Ada Tester <ada@example.org>" &&
 		test "$(git -C pristine-$line rev-list --count HEAD)" = 13 &&
+		# The released tree has no history to look up Fixes: commits in.
 		for m in "$d"/*/*.patch; do
 			case $m in */0000-cover-letter.patch) continue ;; esac
-			(cd "$src" && perl scripts/checkpatch.pl --strict --no-summary --terse "$m") || exit 1
+			(cd "$src" && perl scripts/checkpatch.pl --strict --no-summary --terse --ignore UNKNOWN_COMMIT_ID "$m") || exit 1
 		done
 	'
 done
