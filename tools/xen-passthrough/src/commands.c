@@ -170,11 +170,11 @@ static int one(const struct options *o, const char *arg, bool xl)
 		if (xl && (v.kind == V_NO || v.kind == V_UNKNOWN))
 			xp_note("%s is not safely assignable: %s", ds.d[i].name, v.reason);
 		if (xl) {
-			out_xl(stdout, &ds, (size_t)i, &v);
+			out_xl(stdout, o->sysfs_root, &ds, (size_t)i, &v, NULL, true);
 		} else {
 			struct doctor *doc = doctor_all(o, &ds, &v, (size_t)i, 1);
 
-			out_check(stdout, &ds, (size_t)i, &v, doc);
+			out_check(stdout, o->sysfs_root, &ds, (size_t)i, &v, doc);
 			doctor_free_all(doc, 1);
 		}
 	}

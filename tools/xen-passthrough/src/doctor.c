@@ -325,6 +325,12 @@ void doctor_analyse(const struct options *o, const struct devset *ds, size_t i,
 	d->permissive = permissive(o->sysfs_root, p);
 }
 
+void doctor_regions(const char *sysfs_root, const struct pdev *p, struct doctor *d)
+{
+	memset(d, 0, sizeof(*d));
+	regions_doctor(sysfs_root, p, d);
+}
+
 void doctor_free(struct doctor *d)
 {
 	free(d->sibs);

@@ -80,6 +80,8 @@ void doctor_analyse(const struct options *o, const struct devset *ds, size_t i,
 		    const struct reset_info *r, struct xs *x, const char *xs_why,
 		    struct doctor *d);
 void doctor_free(struct doctor *d);
+/* Only the IOMMU group and its reserved regions (iommu_group, regions, rmrr). */
+void doctor_regions(const char *sysfs_root, const struct pdev *p, struct doctor *d);
 const char *bus_fallback_word(enum bus_fallback b);
 const char *msix_word(enum msix_state m);
 /* Parse one reserved_regions line "0xSTART 0xEND TYPE"; false if malformed. */

@@ -431,8 +431,8 @@ static void check_doctor(FILE *f, const struct devset *ds, size_t i, const struc
 		fputs("Permissive: off.\n", f);
 }
 
-void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict *v,
-	       const struct doctor *doc)
+void out_check(FILE *f, const char *sysfs_root, const struct devset *ds, size_t i,
+	       const struct verdict *v, const struct doctor *doc)
 {
 	const struct pdev *p = &ds->d[i];
 	char name[256], path[256], use[64];
@@ -466,7 +466,7 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 		fprintf(f, "To do: xen-passthrough assign %s --persist", p->name);
 		fputs(v->nwith ? " (moves all of them to pciback), then add to the guest:\n  " :
 		      ", then add to the guest:\n  ", f);
-		out_xl(f, ds, i, v);
+		out_xl(f, sysfs_root, ds, i, v, doc, false);
 	} else if (v->kind == V_NO) {
 		fputs("To do: keep it in dom0; a guest needs another device or an "
 		      "emulated one.\n", f);
@@ -475,18 +475,48 @@ void out_check(FILE *f, const struct devset *ds, size_t i, const struct verdict 
 	}
 }
 
-void out_xl(FILE *f, const struct devset *ds, size_t i, const struct verdict *v)
+/* "0xa-0xb direct, ..." for the RMRR-like regions of d. */
+static void rmrr_list(const struct doctor *d, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < d->nregions && len < size; k++) {
+		if (strcmp(d->regions[k].type, "direct") &&
+		    strcmp(d->regions[k].type, "direct-relaxable"))
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s0x%llx-0x%llx %s",
+					len ? ", " : "", d->regions[k].start, d->regions[k].end,
+					esc(d->regions[k].type));
+	}
+}
+
+void out_xl(FILE *f, const char *sysfs_root, const struct devset *ds, size_t i,
+	    const struct verdict *v, const struct doctor *doc_i, bool notes)
 {
 	size_t n, *m = verdict_members(v, i, &n);
+	char list[512];
 
 	fputs("pci = [ ", f);
 	for (size_t j = 0; j < n; j++) {
 		const struct pdev *p = &ds->d[m[j]];
-		bool usb = (p->caps.class >> 8) == 0x0c03;
+		bool usb = (p->caps.class >> 8) == 0x0c03, relaxed;
+		struct doctor own;
+		const struct doctor *d = doc_i && m[j] == i ? doc_i : &own;
 
-		/* USB host controllers are the usual owners of RMRRs. */
+		if (d == &own)
+			doctor_regions(sysfs_root, p, &own);
+		/* Xen refuses an RMRR that clashes with guest memory under
+		 * rdm_policy=strict, xl's default. Unknown regions: USB host
+		 * controllers are the usual owners of RMRRs. */
+		relaxed = d->rmrr || (!d->regions_known && usb);
+		if (notes && d->rmrr) {
+			rmrr_list(d, list, sizeof(list));
+			xp_note("%s has an RMRR (%s): rdm_policy=relaxed lets xl accept it where "
+				"it clashes with the guest's memory", p->name, list);
+		}
 		fprintf(f, "%s'%s%s'", j ? ", " : "", p->name,
-			usb ? ",rdm_policy=relaxed" : "");
+			relaxed ? ",rdm_policy=relaxed" : "");
 	}
 	fputs(" ]\n", f);
 	free(m);

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		out_json(null, &ds, v, doc, true);
 		for (size_t i = 0; i < ds.n; i++) {
-			out_xl(null, &ds, i, &v[i]);
+			out_xl(null, NULL, &ds, i, &v[i], &doc[i], false);
 			verdict_free(&v[i]);
 			doctor_free(&doc[i]);
 		}

@@ -49,7 +49,7 @@ static void analyse(struct devset *ds)
 	out_json(null, ds, v, doc, false);
 	out_table(null, ds, v, doc);
 	for (size_t i = 0; i < ds->n; i++) {
-		out_check(null, ds, i, &v[i], &doc[i]);
+		out_check(null, NULL, ds, i, &v[i], &doc[i]);
 		verdict_free(&v[i]);
 		doctor_free(&doc[i]);
 	}

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct doctor d;
 
 			doctor_analyse(&o, &ds, idx[i], &v.reset, NULL, NULL, &d);
-			out_check(null, &ds, idx[i], &v, &d);
+			out_check(null, NULL, &ds, idx[i], &v, &d);
 			doctor_free(&d);
 		}
 		verdict_free(&v);
