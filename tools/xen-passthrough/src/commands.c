@@ -411,8 +411,9 @@ static int move(const struct options *o, const char *arg, bool assign)
 			       assign ? esc(p->driver) : "");
 	}
 	if (o->persist && changed)
-		printf("updated %s; rebuild the initramfs to apply it at boot "
-		       "('update-initramfs -u', or 'dracut --force' with dracut)\n",
+		printf("updated %s; rebuild the initramfs of every installed kernel "
+		       "to apply it at boot ('update-initramfs -u -k all', or "
+		       "'dracut --regenerate-all --force' with dracut)\n",
 		       esc(o->conf));
 	else if (o->persist)
 		printf("%s already %s\n", esc(o->conf),

@@ -211,7 +211,8 @@ case_ "assign GPU moves both functions and --persist writes the conf" '
 	[ "$(cat $S/bus/pci/drivers/pciback/bind)" = "0000:01:00.00000:01:00.1" ]
 	has $S/bus/pci/drivers/nouveau/unbind 0000:01:00.0
 	has $S/bus/pci/drivers/snd_hda_intel/unbind 0000:01:00.1
-	grep -q "update-initramfs -u -k all" $W/o && grep -q "dracut --regenerate-all --force" $W/o
+	grep -q "update-initramfs -u -k all" $W/o
+	grep -q "dracut --regenerate-all --force" $W/o
 	has $CONF 0000:01:00.0; has $CONF 0000:01:00.1
 	[ $(grep -c "^0000:" $CONF) -eq 2 ]'
 case_ "assign again is idempotent (kernel now shows pciback)" '
