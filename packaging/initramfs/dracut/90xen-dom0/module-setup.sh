@@ -19,9 +19,17 @@ installkernel() {
 		xen-pvcalls-back xen-gntdev xen-gntalloc xen-evtchn xen-privcmd xenfs
 }
 
+# A list that cannot be used stops dracut: dracut ignores what install()
+# returns (the image would be written without the list, and the devices
+# meant for guests would go to their dom0 drivers at boot), so this is
+# its fatal path, dfatal and exit, as for a failed installkernel(). The
+# initramfs in place is left as it was. Policy: README.Debian.
 install() {
 	local options
-	options=$(/usr/share/dom0-initramfs/pciback-options /etc/dom0kit/pciback.conf) || return 1
+	if ! options=$(/usr/sbin/dom0kit-pciback options 2>&1); then
+		dfatal "xen-dom0: ${options#dom0kit-pciback: }: no initramfs is built without the seize list (dom0kit-pciback check)"
+		exit 1
+	fi
 	if [[ $options ]]; then
 		mkdir -p "$initdir/etc/modprobe.d"
 		printf '%s\n' "$options" >"$initdir/etc/modprobe.d/dom0kit-pciback.conf"
