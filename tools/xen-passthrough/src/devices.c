@@ -29,6 +29,11 @@ struct pdev *devset_add(struct devset *ds, const struct bdf *b,
 	memset(p->cfg, 0xff, sizeof(p->cfg));
 	memcpy(p->cfg, cfg, len);
 	caps_parse(p->cfg, len, &p->caps);
+	/* Linux's pci_scan_slot() marks every function above 0 multi-function,
+	 * whatever its header says (QEMU's second e1000 function has the bit
+	 * clear), and its IOMMU groups follow that. */
+	if (b->fn > 0)
+		p->caps.multifunction = true;
 	p->parent = -1;
 	return p;
 }

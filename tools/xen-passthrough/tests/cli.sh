@@ -568,6 +568,7 @@ case_ "release failing at each step is undone back onto pciback" '
 # locks pciback's sysfs directory (flock) from before it reads the devices
 # until it is done, so one never acts on a state another is changing.
 # The stand-in for the other run moves a device in 2 s, holding the lock.
+# shellcheck disable=SC2034 # used in the case bodies, which case_ evals
 E2=devices/pci0000:00/0000:00:1c.0/0000:02:00.0
 fresh
 case_ "assign without --persist waits for another move, then sees its result" '
@@ -975,6 +976,71 @@ case_ "boot-report exits 0 when every listed device is held by pciback, 3 when o
 	cat $W/e; [ $rc -eq 3 ]; one_line $W/e
 	has $W/e "xen-passthrough: pciback ignores 1 entry listing devices for seizing (see the report)"'
 case_ "--kmsg with another command is a usage error" 'bad 2 --kmsg $F/boot.kmsg list; grep -q "kmsg is only for boot-report" $W/err'
+# Recorded on the boot tests' QEMU devices (fixtures/record-qemu.sh: the
+# system test's q35 machine, the kernel as dom0 under Xen 4.17 and bare
+# with its IOMMU; mkqemusys.sh makes the tree): an edu on the root bus
+# (00:08.0), a two-function e1000 behind a root port (01:00.0-1, function
+# 1's header without the multi-function bit, as QEMU makes it), an edu
+# (02:00.0, hidden, on pciback), an e1000e (03:00.0) and an e1000
+# (04:00.0), each alone behind one.
+qemu_tree() { # dom0|bare
+	sh "$(dirname "$0")/mkqemusys.sh" "$F/qemu-q35-$1.rec" "$W/q"
+	QS=$W/q/sys QP=$W/q/proc
+}
+xq() { "$XP" --sysfs-root "$QS" --proc-root "$QP" --xenstore-root "$W/q/xenstore" --conf "$W/q/etc/pciback.conf" "$@"; }
+# qdoc EXPR...: each python EXPR holds for x, the devices of `list --json` by BDF.
+qdoc() {
+	xq list --json >"$W/qj"
+	for e in "$@"; do
+		python3 -c "import json,sys
+x = {d[\"bdf\"]: d for d in json.load(open(sys.argv[1]))[\"devices\"]}
+assert $e, sorted(x)" "$W/qj"
+	done
+}
+case_ "QEMU dom0 (recorded): the verdicts and the doctor on the system test's devices" '
+	qemu_tree dom0
+	xq list >$W/o 2>$W/e; none . $W/e
+	[ $(wc -l <$W/o) -eq 16 ]
+	grep -q "^0000:03:00.0 .* alone " $W/o; grep -q "^0000:00:08.0 .* no " $W/o
+	qdoc "x[\"0000:01:00.0\"][\"verdict\"][\"with\"] == [\"0000:01:00.1\"]" \
+		"x[\"0000:01:00.1\"][\"verdict\"][\"with\"] == [\"0000:01:00.0\"]" \
+		"x[\"0000:01:00.0\"][\"doctor\"][\"reset\"][\"reset_method\"] == [\"bus\"]" \
+		"x[\"0000:01:00.0\"][\"doctor\"][\"reset\"][\"bus_fallback\"] == \"blocked\"" \
+		"x[\"0000:01:00.0\"][\"doctor\"][\"reset\"][\"bus_fallback_siblings\"][0][\"holder\"] == \"driver e1000\"" \
+		"x[\"0000:02:00.0\"][\"pciback\"] is True and x[\"0000:02:00.0\"][\"doctor\"][\"reset\"][\"bus_fallback\"] == \"possible\"" \
+		"x[\"0000:03:00.0\"][\"doctor\"][\"reset\"][\"reset_method\"] == [\"pm\", \"bus\"]" \
+		"x[\"0000:03:00.0\"][\"doctor\"][\"reset\"][\"function_reset\"] == \"pm\"" \
+		"x[\"0000:03:00.0\"][\"doctor\"][\"msix\"] == \"ok\"" \
+		"x[\"0000:00:08.0\"][\"doctor\"][\"reset\"][\"bus_fallback\"] == \"no bus reset\"" \
+		"all(d[\"doctor\"][\"iommu_group\"] is None and d[\"doctor\"][\"reset\"][\"do_flr\"] is True for d in x.values())" \
+		"all(d[\"doctor\"][\"permissive\"] is False for d in x.values())"
+	xq xl-config 03:00.0 >$W/o; has $W/o "pci = [ '"'"'0000:03:00.0'"'"' ]"
+	xq xl-config 01:00.1 >$W/o; has $W/o "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]"'
+case_ "QEMU bare (recorded): the groups worked out are the kernel's IOMMU groups; the ISA bridge's region is an RMRR" '
+	qemu_tree bare
+	xq list --json >$W/qj 2>/dev/null
+	python3 - $W/qj $QS <<PY
+import json, os, sys
+x = {d["bdf"]: d for d in json.load(open(sys.argv[1]))["devices"]}
+assert len(x) == 15
+for bdf, d in x.items():
+    g = d["doctor"]["iommu_group"]
+    kernel = sorted(os.listdir(os.path.join(sys.argv[2], "kernel/iommu_groups", g, "devices")))
+    assert sorted(d["isolation"]["group"]) == kernel, (bdf, d["isolation"]["group"], kernel)
+assert x["0000:01:00.1"]["isolation"]["multifunction"] is True
+assert x["0000:00:1f.2"]["doctor"]["rmrr"] is True
+assert x["0000:00:1f.2"]["doctor"]["reserved_regions"][0] == {"start": "0x0", "end": "0xffffff", "type": "direct-relaxable"}
+assert x["0000:03:00.0"]["doctor"]["rmrr"] is False
+PY
+	xq list >$W/o 2>/dev/null; grep -q "^0000:01:00.1 .* no  *with 0000:01:00.0 " $W/o'
+case_ "QEMU dom0 (recorded): assign and release as the boot test does, on the recorded tree" '
+	qemu_tree dom0
+	xq assign 03:00.0 >$W/o; has $W/o "0000:03:00.0: bound to pciback"
+	has $QS/bus/pci/drivers/pciback/new_slot 0000:03:00.0; has $QS/bus/pci/drivers/pciback/bind 0000:03:00.0
+	xq release 02:00.0 >$W/o; has $W/o "0000:02:00.0: released to the kernel"
+	has $QS/bus/pci/drivers/pciback/unbind 0000:02:00.0; has $QS/bus/pci/drivers_probe 0000:02:00.0
+	rc=0; xq assign 00:08.0 2>$W/e || rc=$?; [ $rc -eq 1 ]; one_line $W/e
+	grep -q "not safely assignable: it cannot be reset" $W/e'
 fresh
 echo "1..$n"
 [ "$failed" -eq 0 ]
