@@ -61,6 +61,8 @@ bool kmsg_device(const char *msg, char *who, size_t whosize, struct bdf *b,
 		 const char **rest)
 {
 	static const char wants[] = "xen_pciback: wants to seize ";
+	static const char pb[] = "xen_pciback: ";
+	const char *after;
 	size_t n = 0;
 
 	if (!strncmp(msg, wants, sizeof(wants) - 1)) {
@@ -70,14 +72,33 @@ bool kmsg_device(const char *msg, char *who, size_t whosize, struct bdf *b,
 		*rest = "wants to seize";
 		return true;
 	}
+	/* pciback's "xen_pciback: BDF matches ... but is bound to DRV; not seized" */
+	if (!strncmp(msg, pb, sizeof(pb) - 1) && bdf_at(msg + sizeof(pb) - 1, b) &&
+	    msg[sizeof(pb) - 1 + 12] == ' ') {
+		strlcpy0(who, "xen_pciback", whosize);
+		*rest = msg + sizeof(pb) - 1 + 13;
+		return true;
+	}
 	while (isalnum((unsigned char)msg[n]) || msg[n] == '_' || msg[n] == '-')
 		n++;
-	if (!n || n >= whosize || msg[n] != ' ' || !bdf_at(msg + n + 1, b) ||
-	    msg[n + 13] != ':')
+	if (!n || n >= whosize || msg[n] != ' ' || !bdf_at(msg + n + 1, b))
+		return false;
+	after = msg + n + 13;
+	if (*after == ' ') {
+		/* a network driver's "DRIVER BDF IFNAME: ..." (netdev_info) */
+		size_t k = 1;
+
+		while (after[k] && after[k] != ' ' && after[k] != ':')
+			k++;
+		if (k == 1 || after[k] != ':')
+			return false;
+		after += k;
+	}
+	if (*after != ':')
 		return false;
 	memcpy(who, msg, n);
 	who[n] = '\0';
-	*rest = msg + n + 14 + (msg[n + 14] == ' ');
+	*rest = after + 1 + (after[1] == ' ');
 	return true;
 }
 
@@ -120,6 +141,9 @@ struct bdev {
 	bool seized;			/* a pciback line about seizing it */
 	long long seize_usec;
 	char seize_msg[256];
+	bool tried;			/* pciback's "...; not seized" about it */
+	long long try_usec;
+	char try_msg[256];
 	struct probe p[MAX_PROBES];	/* first line of each other driver */
 	size_t np;
 };
@@ -376,6 +400,15 @@ static void scan_log(struct report *r, char *text)
 		    !strcmp(who, "pci") || !strcmp(who, "pci_bus") || !(d = find(r, &b, false)))
 			continue;
 		if (is_pciback(who)) {
+			if (strstr(rest, "not seized")) {
+				/* the first: it was there already when pciback tried */
+				if (!d->tried) {
+					d->tried = true;
+					d->try_usec = t;
+					strlcpy0(d->try_msg, msg, sizeof(d->try_msg));
+				}
+				continue;
+			}
 			/* the first line about seizing it; "seizing device" over
 			 * "wants to seize" */
 			if (strstr(rest, "seiz") &&
@@ -440,8 +473,15 @@ static const char *judge(const struct report *r, const struct bdev *d, char *why
 		return "pciback";
 	}
 	if (!p->driver[0]) {
-		snprintf(why, size, d->seized ? "no driver now: pciback seized it at %s and it was "
-			 "unbound since." : "no driver claimed it, and pciback never seized it.", ts);
+		when(d->try_usec, td, sizeof(td));
+		if (d->seized)
+			snprintf(why, size, "no driver now: pciback seized it at %s and it was "
+				 "unbound since.", ts);
+		else if (d->tried)
+			snprintf(why, size, "no driver now; pciback tried at %s and did not seize "
+				 "it (see its log line).", td);
+		else
+			snprintf(why, size, "no driver claimed it, and pciback never seized it.");
 		return "no driver";
 	}
 	{
@@ -460,6 +500,14 @@ static const char *judge(const struct report *r, const struct bdev *d, char *why
 			snprintf(why, size, "pciback seized it at %s, but %s has it now (%s%s): it "
 				 "was taken from pciback later (an unbind, a release, a udev rule).",
 				 ts, drv, pr ? "first log line " : "", at);
+		else if (d->tried) {
+			char tt[32];
+
+			when(d->try_usec, tt, sizeof(tt));
+			snprintf(why, size, "claimed by %s %s, before pciback tried at %s: load "
+				 "xen-pciback earlier (built in, or first in the initramfs) or keep %s "
+				 "from loading before it.", drv, at, tt, drv);
+		}
 		else
 			snprintf(why, size, "claimed by %s %s, and pciback never tried to seize it "
 				 "(no seizing line): xen-pciback was not loaded before %s, or the listing "
@@ -479,7 +527,7 @@ static void print_text(const struct report *r, const char *logname)
 		const struct pdev *p = d->idx >= 0 ? &r->ds->d[d->idx] : NULL;
 		char name[BDF_STRLEN], why[1024], t[32];
 		const char *state = judge(r, d, why, sizeof(why));
-		bool printed_seize = false;
+		bool printed_seize = !d->seized, printed_try = !d->tried;
 
 		bdf_fmt(&d->bdf, name, sizeof(name));
 		if (p)
@@ -491,12 +539,18 @@ static void print_text(const struct report *r, const char *logname)
 			printf("  listed by %s\n", d->listed[k]);
 		/* in the log's order: the probes are in it already */
 		for (size_t k = 0; k <= d->np; k++) {
-			if (d->seized && (k == d->np || (d->seize_usec >= 0 &&
-							 d->p[k].usec > d->seize_usec)) &&
-			    !printed_seize) {
-				printed_seize = true;
-				when(d->seize_usec, t, sizeof(t));
-				printf("  log %s %s\n", t, esc(d->seize_msg));
+			for (int pass = 0; pass < 2; pass++) {
+				/* the earlier of pciback's two lines first */
+				bool seize_first = !d->tried || (d->seized && d->seize_usec <= d->try_usec);
+				bool is_seize = (pass == 0) == seize_first;
+				bool *printed = is_seize ? &printed_seize : &printed_try;
+				long long u = is_seize ? d->seize_usec : d->try_usec;
+
+				if (*printed || (k < d->np && (u < 0 || d->p[k].usec <= u)))
+					continue;
+				*printed = true;
+				when(u, t, sizeof(t));
+				printf("  log %s %s\n", t, esc(is_seize ? d->seize_msg : d->try_msg));
 			}
 			if (k == d->np)
 				break;
@@ -565,6 +619,13 @@ static void print_json(const struct report *r, const char *logname)
 		json_key(stdout, "seize_message", &df);
 		if (d->seized)
 			json_str(stdout, d->seize_msg);
+		else
+			fputs("null", stdout);
+		json_key(stdout, "tried_at", &df);
+		json_usec(stdout, d->tried ? d->try_usec : -1);
+		json_key(stdout, "tried_message", &df);
+		if (d->tried)
+			json_str(stdout, d->try_msg);
 		else
 			fputs("null", stdout);
 		json_key(stdout, "probes", &df);

@@ -1033,6 +1033,28 @@ assert x["0000:00:1f.2"]["doctor"]["reserved_regions"][0] == {"start": "0x0", "e
 assert x["0000:03:00.0"]["doctor"]["rmrr"] is False
 PY
 	xq list >$W/o 2>/dev/null; grep -q "^0000:01:00.1 .* no  *with 0000:01:00.0 " $W/o'
+case_ "QEMU dom0 (recorded): boot-report on its kernel log: hide= of the e1000 lost to e1000, the edu seized" '
+	qemu_tree dom0
+	rc=0; xq --kmsg $W/q/kmsg boot-report >$W/o 2>$W/e || rc=$?
+	cat $W/o $W/e; [ $rc -eq 3 ]
+	has $W/o "0000:01:00.0 [8086:100e]: NOT SEIZED"
+	has $W/o "  listed by hide= on the kernel command line: (0000:01:00.0)"
+	has $W/o "  log [    5.054330] e1000 0000:01:00.0 eth0: (PCI:33MHz:32-bit) 52:54:00:12:34:56"
+	has $W/o "  log [    5.989111] xen_pciback: 0000:01:00.0 matches slot 0000:01:00.0 but is bound to e1000; not seized"
+	grep -q "^  now: driver e1000: claimed by e1000 at \[    5.054330\], before pciback tried at \[    5.989111\]: load xen-pciback earlier" $W/o
+	has $W/o "0000:02:00.0 [1234:11e8]: OK"
+	has $W/o "  now: driver pciback: held by pciback, seized at [    5.987513]."
+	has $W/e "xen-passthrough: 1 of 2 devices listed for seizing is not held by pciback (see the report)"
+	rc=0; xq --kmsg $W/q/kmsg boot-report --json >$W/j 2>/dev/null || rc=$?; [ $rc -eq 3 ]
+	python3 - $W/j <<PY
+import json, sys
+d = {x["bdf"]: x for x in json.load(open(sys.argv[1]))["devices"]}
+e = d["0000:01:00.0"]
+assert e["seized_at"] is None and e["tried_at"] == 5.989111, e
+assert e["tried_message"].endswith("is bound to e1000; not seized"), e
+assert e["probes"][0]["driver"] == "e1000" and e["probes"][0]["at"] == 5.054330, e
+assert d["0000:02:00.0"]["tried_at"] is None and d["0000:02:00.0"]["seized_at"] == 5.987513
+PY'
 case_ "QEMU dom0 (recorded): assign and release as the boot test does, on the recorded tree" '
 	qemu_tree dom0
 	xq assign 03:00.0 >$W/o; has $W/o "0000:03:00.0: bound to pciback"

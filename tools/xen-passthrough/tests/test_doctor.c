@@ -111,8 +111,16 @@ static void bootlog(void)
 	   "a driver's device line");
 	ok(kmsg_device("xen_pciback: wants to seize 0000:00:05.0", who, sizeof(who), &b, &rest) &&
 	   !strcmp(who, "xen_pciback") && b.dev == 5, "pciback's wants to seize");
-	ok(!kmsg_device("e1000e 0000:00:1f.6 eno1: renamed", who, sizeof(who), &b, &rest),
-	   "a netdev line is not a device line");
+	/* Network drivers log "DRIVER BDF IFNAME: ..." (netdev_info): e1000's
+	 * only lines about a device it probed (recorded on QEMU's e1000). */
+	ok(kmsg_device("e1000 0000:01:00.0 eth0: (PCI:33MHz:32-bit) 52:54:00:12:34:56", who,
+		       sizeof(who), &b, &rest) && !strcmp(who, "e1000") && b.bus == 1 &&
+	   !strcmp(rest, "(PCI:33MHz:32-bit) 52:54:00:12:34:56"), "a netdev line names its driver");
+	ok(!kmsg_device("e1000e 0000:00:1f.6 eno1 renamed", who, sizeof(who), &b, &rest),
+	   "a word after the BDF without a colon is not a device line");
+	ok(kmsg_device("xen_pciback: 0000:01:00.0 matches slot 0000:01:00.0 but is bound to e1000; "
+		       "not seized", who, sizeof(who), &b, &rest) && !strcmp(who, "xen_pciback") &&
+	   b.bus == 1 && !strncmp(rest, "matches slot", 12), "pciback's not seized line");
 	ok(!kmsg_device("pciback 0000:01:00", who, sizeof(who), &b, &rest), "a cut line");
 	ok(!kmsg_device("", who, sizeof(who), &b, &rest), "an empty message");
 	ok(hide_split("(0000:01:00.0)(01:00.1)", count, &n) && n == 2, "hide= with two entries");
