@@ -4,11 +4,16 @@
 # leaves the tree pristine. Files whose content did not change keep their
 # mtime, so make rebuilds only what a changed patch touches.
 
+# shellcheck source=scripts/lib/variants.sh
+. "$LIB/variants.sh"
+
 help_patch() {
 	cat <<'H'
 Usage: dom0kit patch [--kernel SPEC] [--patches DIR]
 Reads:  WORKDIR/state/RELEASE/source (from fetch), PATCHES/<line>/series
-        (entries are found in PATCHES/<line>/ first, then PATCHES/common/)
+        (entries are found in PATCHES/<line>/ first, then PATCHES/common/;
+        variants in PATCHES/<line>/*/ with an "X-Applies-To: >= 6.12.8,
+        < 6.12.60" header serve only those releases: docs/variants.md)
 Writes: WORKDIR/src/linux-RELEASE with the series applied (quilt, .pc/)
 A patch that needs fuzz or fails stops the stage naming patch and hunk;
 the tree is rolled back to pristine.
@@ -19,19 +24,17 @@ quilt_run() {
 	(cd "$SRCDIR" && QUILT_PATCHES=$QUILT_DIR QUILT_PC=.pc quilt --quiltrc=/dev/null "$@")
 }
 
-# series_files: "name path" per series entry, or dies naming a missing one.
+# series_files: "name path" per series entry, the variant meant for
+# RELEASE (variants.sh), or dies naming a missing one.
 series_files() {
-	local series=$PATCHES_ROOT/$LINE/series name
+	local series=$PATCHES_ROOT/$LINE/series name path
 	[ -f "$series" ] || return 0
 	while read -r name _; do
 		case $name in '' | '#'*) continue ;; esac
-		if [ -f "$PATCHES_ROOT/$LINE/$name" ]; then
-			echo "$name $PATCHES_ROOT/$LINE/$name"
-		elif [ -f "$PATCHES_ROOT/common/$name" ]; then
-			echo "$name $PATCHES_ROOT/common/$name"
-		else
+		path=$(pick_variant "$PATCHES_ROOT" "$LINE" "$name" "$RELEASE") || exit
+		[ -n "$path" ] ||
 			die "$EXIT_USAGE" "series $series names $name, found neither in $LINE/ nor in common/"
-		fi
+		echo "$name $path"
 	done <"$series"
 }
 
