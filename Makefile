@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-system fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-releases check-system fuzz clean
 
 all: tools progs
 
@@ -37,6 +37,12 @@ check-lines: check-deps
 # modules booted with module.sig_enforce=1.
 check-release: check-deps
 	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh
+
+# Every release of every line Debian's mirror serves: fetch, patch,
+# configure (qemu) and compile drivers/xen/ drivers/pci/ with W=1, one
+# line per release (docs/releases.md); needs the disk of one release.
+check-releases: check-deps
+	DOM0KIT_CHECK_RELEASES=1 tests/run tests/t8300-check-releases.sh
 
 # The qemu-system kernel built and packaged, installed into a Debian
 # trixie disk image, booted from its GRUB into Xen 4.20 and a systemd

@@ -53,12 +53,14 @@ for y in ci/gitlab-ci.yml ci/github/dom0kit.yml; do
 		    assert d["build"]["parallel"]["matrix"][0]["LINE"] == ["6.12", "6.1", "7.2"], "matrix"
 		    assert "schedule" in str(d["releases"]["rules"]), "no schedule"
 		assert "build" in jobs and "releases" in jobs, "jobs"
+		assert "check-releases" in jobs, "no check-releases job"
+		assert "scripts/lib/release-check.sh" in str(jobs["check-releases"]), "check-releases does not run release-check.sh"
 		PY
 	'
 	test_expect_success "$y: every script it calls exists and answers --help" '
 		yaml_calls "$TOP/$Y" >calls &&
 		grep -qx "ci/pipeline" calls && grep -qx "scripts/dom0kit releases" calls &&
-		grep -qx "scripts/dom0kit refresh" calls &&
+		grep -qx "scripts/dom0kit refresh" calls && grep -qx "scripts/lib/release-check.sh" calls &&
 		while read -r path sub; do
 			test -x "$TOP/$path" || { echo "$Y calls $path: not an executable file"; exit 1; }
 			(cd "$TOP" && "./$path" $sub --help) >help.out 2>&1 ||

@@ -110,6 +110,24 @@ debian_served() {
 	done < <(debian_listed "$1")
 }
 
+# debian_served_all LINE: "release url" for every release of LINE whose
+# orig tarball the mirror answers for, oldest first (one HEAD request
+# per listed release and directory).
+debian_served_all() {
+	local rel dir base last=''
+	while read -r rel dir; do
+		[ "$rel" != "$last" ] || continue
+		base=$DEBIAN_MIRROR
+		case $dir in pool/updates/*) base=$DEBIAN_SECURITY_MIRROR ;; esac
+		if curl -fsI --max-time 20 -o /dev/null "$base/$dir/linux_$rel.orig.tar.xz" 2>/dev/null; then
+			echo "$rel $base/$dir/linux_$rel.orig.tar.xz"
+			last=$rel
+		fi
+	done < <(apt_private apt-cache showsrc linux 2>/dev/null | awk -v l="$1" '
+		/^Version: / { u = $2; sub(/-[^-]*$/, "", u); sub(/~.*/, "", u) }
+		/^Directory: / { if (index(u, l ".") == 1) print u, $2 }' | sort -u | sort -V -k1,1 -s)
+}
+
 # newest_of: the highest version on stdin, or "-".
 newest_of() { sort -V | tail -n 1 | grep . || echo -; }
 vgt() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | tail -n 1)" = "$1" ]; }
