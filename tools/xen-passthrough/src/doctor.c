@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmar.h"
 #include "doctor.h"
 #include "sysfs.h"
 
@@ -162,14 +163,52 @@ bool doctor_parse_region(const char *line, struct region *out)
 	return true;
 }
 
-static void regions_doctor(const char *root, const struct pdev *p, struct doctor *d)
+/*
+ * No IOMMU group (dom0 under Xen): the RMRRs of ACPI's DMAR table, which
+ * Xen leaves to dom0 as RMAD. Neither table: the regions stay unknown.
+ */
+static void dmar_doctor(const char *root, const struct devset *ds, size_t i, struct doctor *d)
 {
+	static const char *const names[] = { "DMAR", "RMAD" };
+	struct dmar_rmrr r[MAX_REGIONS];
+	char why[160];
+	uint8_t *tbl = NULL;
+	size_t len = 0, k;
+	int n;
+
+	for (k = 0; k < ARRAY_SIZE(names) && !tbl; k++)
+		tbl = (uint8_t *)rslurp(root, &len, "firmware/acpi/tables/%s", names[k]);
+	if (!tbl)
+		return;
+	n = dmar_rmrrs(tbl, len, ds, i, r, MAX_REGIONS, why, sizeof(why));
+	free(tbl);
+	if (n < 0) {
+		xp_note("firmware/acpi/tables/%s: %s; its RMRRs are unknown", names[k - 1], why);
+		return;
+	}
+	d->regions_known = true;
+	snprintf(d->regions_source, sizeof(d->regions_source), "%s", names[k - 1]);
+	for (int j = 0; j < n && j < MAX_REGIONS; j++) {
+		d->regions[d->nregions].start = r[j].base;
+		d->regions[d->nregions].end = r[j].limit;
+		strlcpy0(d->regions[d->nregions].type, "rmrr", sizeof(d->regions[0].type));
+		d->nregions++;
+		d->rmrr = true;
+	}
+}
+
+static void regions_doctor(const char *root, const struct devset *ds, size_t i,
+			   struct doctor *d)
+{
+	const struct pdev *p = &ds->d[i];
 	char *text, *save = NULL;
 	size_t len, lineno = 0;
 
 	if (!root || rlinkbase(root, d->iommu_group, sizeof(d->iommu_group),
 			       "bus/pci/devices/%s/iommu_group", p->name) < 0) {
 		d->iommu_group[0] = '\0';
+		if (root)
+			dmar_doctor(root, ds, i, d);
 		return;
 	}
 	text = rslurp(root, &len, "kernel/iommu_groups/%s/reserved_regions", d->iommu_group);
@@ -319,16 +358,17 @@ void doctor_analyse(const struct options *o, const struct devset *ds, size_t i,
 
 	memset(d, 0, sizeof(*d));
 	reset_doctor(o, ds, i, r, x, xs_why, d);
-	regions_doctor(o->sysfs_root, p, d);
+	regions_doctor(o->sysfs_root, ds, i, d);
 	bar_sizes(o->sysfs_root, p, d->bar_size);
 	d->msix = doctor_msix(&p->caps, d->bar_size, d->msix_why, sizeof(d->msix_why));
 	d->permissive = permissive(o->sysfs_root, p);
 }
 
-void doctor_regions(const char *sysfs_root, const struct pdev *p, struct doctor *d)
+void doctor_regions(const char *sysfs_root, const struct devset *ds, size_t i,
+		    struct doctor *d)
 {
 	memset(d, 0, sizeof(*d));
-	regions_doctor(sysfs_root, p, d);
+	regions_doctor(sysfs_root, ds, i, d);
 }
 
 void doctor_free(struct doctor *d)

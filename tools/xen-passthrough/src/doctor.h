@@ -57,12 +57,14 @@ struct doctor {
 	struct sibling *sibs;
 	size_t nsibs;
 	int do_flr;			/* pciback/do_flr: 1 there, 0 absent, -1 no pciback */
-	/* IOMMU group and its reserved regions. */
+	/* IOMMU group and its reserved regions; without a group (dom0 under
+	 * Xen), the RMRRs of ACPI's DMAR table (type "rmrr"). */
 	char iommu_group[32];		/* "" when the device has none */
 	bool regions_known;
+	char regions_source[8];		/* "" (the group), "DMAR" or "RMAD" */
 	struct region regions[MAX_REGIONS];
 	size_t nregions;
-	bool rmrr;			/* a "direct" or "direct-relaxable" region */
+	bool rmrr;			/* a "direct", "direct-relaxable" or "rmrr" region */
 	/* MSI-X. */
 	enum msix_state msix;
 	unsigned long long bar_size[6];	/* from resource; 0 unknown or unused */
@@ -81,7 +83,8 @@ void doctor_analyse(const struct options *o, const struct devset *ds, size_t i,
 		    struct doctor *d);
 void doctor_free(struct doctor *d);
 /* Only the IOMMU group and its reserved regions (iommu_group, regions, rmrr). */
-void doctor_regions(const char *sysfs_root, const struct pdev *p, struct doctor *d);
+void doctor_regions(const char *sysfs_root, const struct devset *ds, size_t i,
+		    struct doctor *d);
 const char *bus_fallback_word(enum bus_fallback b);
 const char *msix_word(enum msix_state m);
 /* Parse one reserved_regions line "0xSTART 0xEND TYPE"; false if malformed. */

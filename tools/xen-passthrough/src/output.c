@@ -209,6 +209,11 @@ static void json_doctor(FILE *f, const struct devset *ds, size_t i, const struct
 	} else {
 		fputs("null", f);
 	}
+	json_key(f, "reserved_regions_source", &first);
+	if (!d->regions_known)
+		fputs("null", f);
+	else
+		json_str(f, d->regions_source[0] ? "acpi_dmar" : "iommu_group");
 	json_bool(f, "rmrr", d->rmrr, &first);
 	json_opt(f, "msix", msix_word(d->msix), &first);
 	json_opt(f, "msix_detail", d->msix_why, &first);
@@ -400,7 +405,14 @@ static void check_doctor(FILE *f, const struct devset *ds, size_t i, const struc
 		      "support reset from sysfs\" and does not reset the device.\n", f);
 	else
 		fputs("pciback do_flr: unknown, pciback is not loaded.\n", f);
-	if (d->iommu_group[0] && d->regions_known) {
+	if (d->regions_source[0]) {
+		fprintf(f, "Reserved regions (ACPI DMAR table %s%s):", d->regions_source,
+			strcmp(d->regions_source, "RMAD") ? "" : ", as Xen leaves it to dom0");
+		for (size_t k = 0; k < d->nregions; k++)
+			fprintf(f, "%s 0x%llx-0x%llx %s", k ? "," : "", d->regions[k].start,
+				d->regions[k].end, esc(d->regions[k].type));
+		fputs(d->nregions ? ".\n" : " none.\n", f);
+	} else if (d->iommu_group[0] && d->regions_known) {
 		fprintf(f, "IOMMU group %s, reserved regions:", esc(d->iommu_group));
 		for (size_t k = 0; k < d->nregions; k++)
 			fprintf(f, "%s 0x%llx-0x%llx %s", k ? "," : "", d->regions[k].start,
@@ -483,7 +495,8 @@ static void rmrr_list(const struct doctor *d, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t k = 0; k < d->nregions && len < size; k++) {
 		if (strcmp(d->regions[k].type, "direct") &&
-		    strcmp(d->regions[k].type, "direct-relaxable"))
+		    strcmp(d->regions[k].type, "direct-relaxable") &&
+		    strcmp(d->regions[k].type, "rmrr"))
 			continue;
 		len += (size_t)snprintf(buf + len, size - len, "%s0x%llx-0x%llx %s",
 					len ? ", " : "", d->regions[k].start, d->regions[k].end,
@@ -505,7 +518,7 @@ void out_xl(FILE *f, const char *sysfs_root, const struct devset *ds, size_t i,
 		const struct doctor *d = doc_i && m[j] == i ? doc_i : &own;
 
 		if (d == &own)
-			doctor_regions(sysfs_root, p, &own);
+			doctor_regions(sysfs_root, ds, m[j], &own);
 		/* Xen refuses an RMRR that clashes with guest memory under
 		 * rdm_policy=strict, xl's default. Unknown regions: USB host
 		 * controllers are the usual owners of RMRRs. */

@@ -872,6 +872,57 @@ case_ "doctor: permissive mode from pciback/permissive" '
 	doc 0000:02:00.0 "d[\"permissive\"] is True" "d[\"permissive_effective\"] is False"
 	rm $S/$PB/permissive
 	doc 0000:01:00.1 "d[\"permissive\"] is None" "d[\"permissive_effective\"] is None"'
+# In dom0 Xen owns the IOMMU: Linux has no IOMMU groups, and Xen leaves
+# the ACPI DMAR table to dom0 renamed RMAD (recorded on QEMU). The RMRRs
+# come from it then, matched by their device scopes (start bus and the
+# dev.fn path through bridges).
+# dmar FILE "BASE LIMIT BUS DEV.FN[/DEV.FN...]"...: an ACPI DMAR table
+# (signature = FILE's name) with one DRHD (INCLUDE_PCI_ALL) and one RMRR
+# with one endpoint scope per argument.
+dmar() {
+	f=$1; shift
+	mkdir -p "$(dirname "$f")"
+	perl -e '
+		my $sig = shift; my $body = pack("vvCCvQ<", 0, 16, 1, 0, 0, 0xfed90000);
+		for my $r (@ARGV) {
+			my ($base, $limit, $bus, $path) = split / /, $r;
+			my @hops = map { my ($d, $f) = split /\./; (hex($d), $f) } split m{/}, $path;
+			my $scope = pack("CCvCC", 1, 6 + @hops, 0, 0, hex($bus)) . pack("C*", @hops);
+			$body .= pack("vvvvQ<Q<", 1, 24 + length($scope), 0, 0, hex($base), hex($limit)) . $scope;
+		}
+		my $t = pack("a4VCCa6a8VVV", $sig, 48 + length($body), 1, 0, "XPTEST", "XPTEST", 1, 0, 1) . pack("CCx10", 38, 1) . $body;
+		print $t;' "$(basename "$f")" "$@" >"$f"
+}
+dom0_view() { # machine-a as dom0 sees it: no IOMMU groups
+	rm -r $S/kernel/iommu_groups
+	find $S/devices -name iommu_group -type l -delete
+}
+fresh
+case_ "dom0 (no IOMMU groups): RMRRs from ACPI's DMAR as Xen leaves it (RMAD), through a bridge too" '
+	dom0_view
+	dmar $S/firmware/acpi/tables/RMAD "3e2e0000 3e2fffff 00 14.0" "3b000000 3f7fffff 00 02.0" \
+		"3d000000 3d0fffff 00 1c.5/00.0"
+	xp check 00:14.0 >$W/o 2>$W/e; none . $W/e
+	has $W/o "Reserved regions (ACPI DMAR table RMAD, as Xen leaves it to dom0): 0x3e2e0000-0x3e2fffff rmrr."
+	grep -q "^Warning: RMRR" $W/o
+	xp xl-config 05:00.0 >$W/o 2>$W/e; has $W/o "pci = [ '"'"'0000:05:00.0,rdm_policy=relaxed'"'"' ]"
+	grep -q "0000:05:00.0 has an RMRR (0x3d000000-0x3d0fffff rmrr)" $W/e
+	xp xl-config 02:00.0 >$W/o 2>$W/e; has $W/o "pci = [ '"'"'0000:02:00.0'"'"' ]"; none . $W/e
+	doc 0000:00:14.0 "d[\"iommu_group\"] is None" "d[\"rmrr\"] is True" "d[\"reserved_regions_source\"] == \"acpi_dmar\"" \
+		"d[\"reserved_regions\"] == [{\"start\": \"0x3e2e0000\", \"end\": \"0x3e2fffff\", \"type\": \"rmrr\"}]"
+	doc 0000:02:00.0 "d[\"rmrr\"] is False" "d[\"reserved_regions\"] == []" "d[\"reserved_regions_source\"] == \"acpi_dmar\""
+	doc 0000:00:02.0 "d[\"rmrr\"] is True"
+	rm $S/firmware/acpi/tables/RMAD
+	doc 0000:00:14.0 "d[\"reserved_regions\"] is None" "d[\"reserved_regions_source\"] is None" "d[\"rmrr\"] is False"
+	xp xl-config 05:00.0 >$W/o 2>$W/e; has $W/o "pci = [ '"'"'0000:05:00.0,rdm_policy=relaxed'"'"' ]"'
+fresh
+case_ "a DMAR table with a structure running past its end: one note, regions unknown" '
+	dom0_view
+	dmar $S/firmware/acpi/tables/DMAR "3e2e0000 3e2fffff 00 14.0"
+	perl -e "open(my \$f, q(+<), \$ARGV[0]) or die; binmode \$f; seek(\$f, 66, 0); print \$f pack(q(v), 200); close \$f" $S/firmware/acpi/tables/DMAR
+	xp check 00:14.0 >$W/o 2>$W/e
+	one_line $W/e; grep -q "^xen-passthrough: note: firmware/acpi/tables/DMAR: structure at offset 64 runs past the end of the table; its RMRRs are unknown$" $W/e
+	doc 0000:00:14.0 "d[\"reserved_regions\"] is None" "d[\"rmrr\"] is False"'
 # boot-report: the fake tree after a boot with the seize list, hide= and
 # ids=, and fixtures/boot.kmsg (/dev/kmsg records) as its kernel log.
 boot_setup() {
@@ -1013,7 +1064,8 @@ case_ "QEMU dom0 (recorded): the verdicts and the doctor on the system test's de
 		"x[\"0000:03:00.0\"][\"doctor\"][\"msix\"] == \"ok\"" \
 		"x[\"0000:00:08.0\"][\"doctor\"][\"reset\"][\"bus_fallback\"] == \"no bus reset\"" \
 		"all(d[\"doctor\"][\"iommu_group\"] is None and d[\"doctor\"][\"reset\"][\"do_flr\"] is True for d in x.values())" \
-		"all(d[\"doctor\"][\"permissive\"] is False for d in x.values())"
+		"all(d[\"doctor\"][\"permissive\"] is False for d in x.values())" \
+		"all(d[\"doctor\"][\"reserved_regions\"] == [] and d[\"doctor\"][\"reserved_regions_source\"] == \"acpi_dmar\" for d in x.values())"
 	xq xl-config 03:00.0 >$W/o; has $W/o "pci = [ '"'"'0000:03:00.0'"'"' ]"
 	xq xl-config 01:00.1 >$W/o; has $W/o "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]"'
 case_ "QEMU bare (recorded): the groups worked out are the kernel's IOMMU groups; the ISA bridge's region is an RMRR" '

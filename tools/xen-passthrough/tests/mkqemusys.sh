@@ -4,7 +4,8 @@
 # device's directory at its real path, with config, vendor, device,
 # class, subsystem IDs, irq, resource, reset_method as recorded, an empty
 # driver_override, its driver link; IOMMU groups with their reserved
-# regions; pciback's files, empty; xen_pciback's parameters), DIR/proc
+# regions; ACPI's DMAR table; pciback's files, empty; xen_pciback's
+# parameters), DIR/proc
 # (mountinfo, net/route, cmdline, xen/capabilities when recorded in dom0),
 # DIR/kmsg (the kernel log as /dev/kmsg records) and DIR/xenstore (dom0
 # only). Driver control files are plain files, as in mkfakesys.sh.
@@ -65,6 +66,14 @@ if [ -n "$pb" ]; then
 		[ "$(readlink "$l/driver" 2>/dev/null | sed 's|.*/||')" = pciback ] && echo "${l##*/}"
 	done >"$S/bus/pci/drivers/pciback/slots"
 fi
+# ACPI's DMAR table (RMAD in dom0: Xen renames it so dom0 does not use it).
+for t in DMAR RMAD; do
+	if grep -q "^XPACPI $t " "$REC"; then
+		mkdir -p "$S/firmware/acpi/tables"
+		awk -v t="$t" '$1 == "XPACPI" && $2 == t { $1 = $2 = ""; print }' "$REC" |
+			perl -ne 's/\s+//g; print pack("H*", $_)' >"$S/firmware/acpi/tables/$t"
+	fi
+done
 awk '$1 == "XPMI" { sub(/^XPMI /, ""); print }' "$REC" >"$P/self/mountinfo"
 awk '$1 == "XPROUTE" { sub(/^XPROUTE /, ""); print }' "$REC" >"$P/net/route"
 : >"$P/net/ipv6_route"

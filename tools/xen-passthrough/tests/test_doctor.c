@@ -5,7 +5,9 @@
 
 #include "bootlog.h"
 #include "caps.h"
+#include "dmar.h"
 #include "doctor.h"
+#include "topology.h"
 #include "tap.h"
 
 static struct pci_caps msix(unsigned int vec, unsigned int tb, uint32_t toff,
@@ -132,10 +134,59 @@ static void bootlog(void)
 	ok(!hide_split("()", count, &n), "empty entry");
 }
 
+/* A root port 00:1c.0 (secondary bus 2) and an endpoint 02:00.0 below it. */
+static void dmar_scopes(void)
+{
+	uint8_t port[256] = { 0x86, 0x80, 0x10, 0xa3 }, ep[256] = { 0x86, 0x80, 0xd3, 0x10 };
+	struct bdf bp = { 0, 0, 0x1c, 0 }, be = { 0, 2, 0, 0 };
+	struct devset ds = { 0 };
+	struct dmar_rmrr r[4];
+	uint8_t t[128] = { 'R', 'M', 'A', 'D' };
+	char why[160];
+	size_t len;
+	int ie, ip;
+
+	port[0x0e] = 1; port[0x19] = 2; port[0x1a] = 2; port[0x0b] = 6; port[0x0a] = 4;
+	devset_add(&ds, &bp, port, sizeof(port));
+	devset_add(&ds, &be, ep, sizeof(ep));
+	topo_build(&ds);
+	ip = devset_find(&ds, &bp);
+	ie = devset_find(&ds, &be);
+	/* RMRR 0x1000-0x1fff, one endpoint scope: bus 0, path 1c.0 -> 00.0 */
+	len = 48;
+	t[len] = 1; t[len + 2] = 24 + 10; t[len + 9] = 0x10; t[len + 16] = 0xff; t[len + 17] = 0x1f;
+	t[len + 24] = 1; t[len + 25] = 10; t[len + 29] = 0; t[len + 30] = 0x1c; t[len + 31] = 0;
+	t[len + 32] = 0; t[len + 33] = 0;
+	len += 34;
+	t[4] = (uint8_t)len;
+	ok(dmar_rmrrs(t, len, &ds, (size_t)ie, r, 4, why, sizeof(why)) == 1 && r[0].base == 0x1000 &&
+	   r[0].limit == 0x1fff, "an endpoint scope through a bridge names the device below it");
+	ok(dmar_rmrrs(t, len, &ds, (size_t)ip, r, 4, why, sizeof(why)) == 0,
+	   "an endpoint scope does not name the bridge on its path");
+	t[48 + 24] = 2; t[48 + 25] = 8; /* sub-hierarchy of 00:1c.0 */
+	ok(dmar_rmrrs(t, len - 2, &ds, (size_t)ie, r, 4, why, sizeof(why)) == -1,
+	   "a table shorter than its header says is malformed");
+	t[4] = (uint8_t)(len - 2); t[48 + 2] = 24 + 8;
+	ok(dmar_rmrrs(t, len - 2, &ds, (size_t)ie, r, 4, why, sizeof(why)) == 1 &&
+	   dmar_rmrrs(t, len - 2, &ds, (size_t)ip, r, 4, why, sizeof(why)) == 1,
+	   "a sub-hierarchy scope names the bridge and the device below it");
+	t[48 + 6] = 1; /* segment 1 */
+	ok(dmar_rmrrs(t, len - 2, &ds, (size_t)ie, r, 4, why, sizeof(why)) == 0,
+	   "an RMRR of another segment names nothing here");
+	t[48 + 25] = 40;
+	ok(dmar_rmrrs(t, len - 2, &ds, (size_t)ie, r, 4, why, sizeof(why)) == -1 &&
+	   strstr(why, "device scope") != NULL, "a scope running past its RMRR is malformed (%s)", why);
+	memcpy(t, "APIC", 4);
+	ok(dmar_rmrrs(t, len - 2, &ds, (size_t)ie, r, 4, why, sizeof(why)) == -1,
+	   "another table is refused");
+	devset_free(&ds);
+}
+
 int main(void)
 {
 	msix_rule();
 	regions();
+	dmar_scopes();
 	bootlog();
 	return tap_done();
 }

@@ -2,13 +2,16 @@
 /*
  * Raw config space: capability walking on arbitrary bytes, then up to
  * eight arbitrary devices (bridges, bus numbers, loops and all) through
- * topology, reset analysis, verdicts and output.
+ * topology, reset analysis, verdicts and output; the input also as the
+ * structures of an ACPI DMAR table, whose RMRR scopes are matched against
+ * those devices.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
+#include "dmar.h"
 #include "doctor.h"
 #include "devices.h"
 #include "output.h"
@@ -21,8 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct devset ds = { 0 };
 	struct pci_caps c;
-	size_t chunk = 256, ndev;
+	size_t chunk = 256, ndev, tlen = 48 + (size < 4096 ? size : 4096);
+	uint8_t *tbl = xcalloc(tlen, 1);
 	FILE *null;
+
+	memcpy(tbl, "DMAR", 4);
+	for (int k = 0; k < 4; k++)
+		tbl[4 + k] = (uint8_t)(tlen >> (8 * k));
+	memcpy(tbl + 48, data, tlen - 48);
 
 	caps_parse(data, size, &c);
 	{
@@ -38,8 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !memchr(why, '\0', sizeof(why)))
 			abort();
 	}
-	if (size < 1 + 64)
+	if (size < 1 + 64) {
+		free(tbl);
 		return 0;
+	}
 	ndev = (size_t)(data[0] % 8) + 1;
 	data++, size--;
 	if (size >= 8 * CFG_SIZE)
@@ -53,6 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += n, size -= n;
 	}
 	topo_build(&ds);
+	for (size_t i = 0; i < ds.n; i++) {
+		struct dmar_rmrr r[4];
+		char why[160];
+		int n = dmar_rmrrs(tbl, tlen, &ds, i, r, 4, why, sizeof(why));
+
+		if (n < -1 || (n < 0 && !memchr(why, '\0', sizeof(why))))
+			abort();
+	}
+	free(tbl);
 	null = fopen("/dev/null", "w");
 	{
 		struct verdict *v = xcalloc(ds.n, sizeof(*v));
