@@ -25,12 +25,14 @@ quilt_run() {
 }
 
 # series_files: "name path" per series entry, the variant meant for
-# RELEASE (variants.sh), or dies naming a missing one.
+# RELEASE (variants.sh), or dies naming a missing one. An entry marked
+# upstream=X.Y.Z is left out from X.Y.Z on.
 series_files() {
-	local series=$PATCHES_ROOT/$LINE/series name path
+	local series=$PATCHES_ROOT/$LINE/series name rest path
 	[ -f "$series" ] || return 0
-	while read -r name _; do
+	while read -r name rest; do
 		case $name in '' | '#'*) continue ;; esac
+		if upstream_carries "$LINE/series" "$name" "$rest" "$RELEASE"; then continue; fi
 		path=$(pick_variant "$PATCHES_ROOT" "$LINE" "$name" "$RELEASE") || exit
 		[ -n "$path" ] ||
 			die "$EXIT_USAGE" "series $series names $name, found neither in $LINE/ nor in common/"

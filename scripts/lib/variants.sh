@@ -132,3 +132,25 @@ variants_lint() {
 	done
 	return "$bad"
 }
+
+# upstream_carries SERIES NAME REST RELEASE: the series line "NAME REST"
+# says upstream=X.Y.Z (written by refresh when X.Y.Z carries the patch)
+# and RELEASE is X.Y.Z or newer: the entry is left out. Dies on a
+# malformed or foreign value.
+upstream_carries() {
+	local series=$1 name=$2 rest=$3 rel=$4 word v
+	for word in $rest; do
+		case $word in
+		upstream=*)
+			v=${word#upstream=}
+			if ! [[ $v =~ ^([0-9]+\.[0-9]+)\.([0-9]+)$ ]] || [ "${BASH_REMATCH[1]}" != "${rel%.*}" ]; then
+				die "$EXIT_USAGE" "$series: $name: '$word' is not a release of line ${rel%.*} (expected upstream=${rel%.*}.N)"
+			fi
+			[ "$((10#${rel##*.}))" -ge "$((10#${BASH_REMATCH[2]}))" ] && return 0
+			;;
+		'#'*) break ;;
+		*) die "$EXIT_USAGE" "$series: $name: unknown series field '$word' (known: upstream=X.Y.Z)" ;;
+		esac
+	done
+	return 1
+}
