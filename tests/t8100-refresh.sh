@@ -5,7 +5,7 @@
 # on the lines that changed (driver_override, 632) is reported with its
 # hunk and nothing under patches/ is written.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 6
+test_plan 8
 
 OLD=6.12.8 NEW=6.12.107
 STUB=drivers/xen/xen-pciback/pci_stub.c
@@ -93,5 +93,40 @@ test_expect_success 'the refreshed series applies to the new release with --fuzz
 	xenbus.patch
 	EOT
 	! grep -q "offset" "$W/logs/patch.log"
+'
+
+# Upstream detection: a fixture "6.12.120" is 6.12.107's files that the
+# 6.12 series touches with our 0008 already applied, as if upstream had
+# taken it. refresh must mark it upstream=6.12.120 and carry the rest.
+UP=0008-xen-events-log-bind-pirq-error.patch
+export UP
+test_expect_success 'a patch of our series that the new release carries: marked upstream, left out from there on' '
+	cp -a "$TOP/patches" q && printf "6.12\t$NEW\tDebian 13 (trixie)\n" >qpins &&
+	tarball=$(cut -d" " -f2 "$W/state/$NEW/source") &&
+	files=$(cat q/common/*.patch | sed -n "s|^+++ b/\([^	]*\).*|linux-$NEW/\1|p" | sort -u) &&
+	mkdir up && tar -xf "$tarball" -C up --strip-components=1 linux-$NEW/Makefile $files &&
+	sed -i "s/^SUBLEVEL = .*/SUBLEVEL = 120/" up/Makefile &&
+	(cd up && patch -p1 -s --fuzz=0 <"$TOP/patches/common/$UP") &&
+	DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w2" --patches "$TRASH/q" \
+		--kernel 6.12.120 --source "dir:$TRASH/up" refresh >out 2>err &&
+	grep -q "upstream: $UP is in linux 6.12.120 already" out &&
+	grep -qx "$UP upstream=6.12.120" q/6.12/series &&
+	[ "$(diff "$TOP/patches/6.12/series" q/6.12/series | grep -c "^[<>]")" = 2 ] &&
+	grep -q "^Upstream in 6.12.120: $UP" "$TRASH/w2/refresh-6.12.msg" &&
+	grep -q "^6.12	6.12.120	" qpins && diff -r -x series "$TOP/patches" q
+'
+
+test_expect_success 'the marked series: 11 patches on 6.12.120, still 12 below it' '
+	DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w2" --patches "$TRASH/q" \
+		--kernel 6.12.120 --source "dir:$TRASH/up" patch >out &&
+	[ "$(grep -c . "$TRASH/w2/src/linux-6.12.120/.pc/applied-patches")" = 11 ] &&
+	! grep -q "$UP" "$TRASH/w2/src/linux-6.12.120/.pc/applied-patches" &&
+	DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w3" --patches "$TRASH/q" \
+		--kernel $NEW --dry-run patch >out &&
+	grep -q "^would patch: apply 12 patches" out &&
+	sed -i "s/upstream=6.12.120/upstream=7.2.1/" q/6.12/series &&
+	rc=0 && DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w3" --patches "$TRASH/q" \
+		--kernel $NEW --dry-run patch >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -q "upstream=7.2.1. is not a release of line 6.12" err
 '
 test_done

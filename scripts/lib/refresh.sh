@@ -19,6 +19,9 @@ pushes PATCHES/<line>/series one patch at a time with quilt --fuzz=0.
              kept and the changed lines are checked to be the same. A patch
              from common/ that another line also uses is written into
              <line>/, so the other lines keep theirs.
+  upstream   every change already in X.Y.Z (the patch applies reversed):
+             its entry in <line>/series gets upstream=X.Y.Z, which leaves
+             it out of the series from X.Y.Z on (docs/variants.md)
   fails      its rejected hunks are printed; nothing is written, exit 1
 On success the pin of the line moves to X.Y.Z (patches/releases or
 DOM0KIT_RELEASES_FILE) and a commit message listing what moved is printed
@@ -111,11 +114,27 @@ refresh_failed() {
 	die "$EXIT_FAIL" "refresh: $name does not apply to linux $RELEASE${hunks:+: $hunks}; left for a human, patches/ unchanged"
 }
 
+# mark_upstream NAME...: those entries of LINE's series get
+# upstream=RELEASE (an older mark is replaced), written atomically.
+mark_upstream() {
+	local series=$PATCHES_ROOT/$LINE/series name
+	awk -v rel="$RELEASE" -v names=" $* " '
+		!/^#/ && NF && index(names, " " $1 " ") {
+			line = $1
+			for (i = 2; i <= NF; i++) if ($i !~ /^upstream=/) line = line " " $i
+			print line " upstream=" rel; next
+		}
+		{ print }' "$series" | write_atomic "$series" || die "$EXIT_FAIL" "cannot rewrite $series"
+	for name in "$@"; do
+		info "upstream: $name is in linux $RELEASE already; $LINE/series leaves it out from $RELEASE on"
+	done
+}
+
 cmd_refresh() {
 	[[ $OPT_KERNEL =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
 		die "$EXIT_USAGE" "refresh needs a full release: --kernel X.Y.Z (e.g. $(pinned_release "$LINE")), not '${OPT_KERNEL}'"
 	ensure_deps fetch patch
-	local old_pin entries name path log moves offsets summary='' clean=() written=()
+	local old_pin entries name path log moves offsets summary='' clean=() written=() upstream=()
 	old_pin=$(pinned_release "$LINE")
 	entries=$(series_files)
 	if [ -n "$OPT_DRY_RUN" ]; then
@@ -136,6 +155,12 @@ cmd_refresh() {
 		[ -n "$name" ] || continue
 		if ! quilt_run push --fuzz=0 >"$log" 2>&1; then
 			cat "$log" >>"$WORKDIR/logs/refresh.log"
+			# Every change of the patch already there: upstream has it.
+			if (cd "$SRCDIR" && patch -p1 -R --dry-run --fuzz=0 -f -s <"$path") >>"$WORKDIR/logs/refresh.log" 2>&1; then
+				upstream+=("$name")
+				grep -vxF "$name" "$QUILT_DIR/series" | write_atomic "$QUILT_DIR/series"
+				continue
+			fi
 			refresh_failed "$name" "$path" "$log"
 		fi
 		cat "$log" >>"$WORKDIR/logs/refresh.log"
@@ -166,6 +191,10 @@ cmd_refresh() {
 		write_atomic "$dest" <"$QUILT_DIR/$name.refreshed" || die "$EXIT_FAIL" "cannot write $dest"
 		written+=("${dest#"$PATCHES_ROOT"/}")
 	done <<<"$entries"
+	if [ ${#upstream[@]} -gt 0 ]; then
+		mark_upstream "${upstream[@]}"
+		written+=("$LINE/series")
+	fi
 	rewrite_pins <<<"$LINE $RELEASE"
 	local msg=$WORKDIR/refresh-$LINE.msg
 	{
@@ -178,6 +207,9 @@ cmd_refresh() {
 			echo "Every patch applies to $RELEASE as it is; only the pin moves."
 		fi
 		[ ${#clean[@]} -eq 0 ] || echo "Applied unchanged: ${clean[*]}"
+		for name in ${upstream[@]+"${upstream[@]}"}; do
+			echo "Upstream in $RELEASE: $name (every change already there); marked upstream=$RELEASE in $LINE/series, left out from $RELEASE on."
+		done
 		echo "Pin of $LINE in patches/releases: $old_pin -> $RELEASE."
 	} | write_atomic "$msg"
 	stage_end refresh
