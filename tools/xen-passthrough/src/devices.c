@@ -211,8 +211,10 @@ void devset_read_sysfs(const char *sysfs_root, struct devset *ds)
 {
 	if (!sysfs_root)
 		return;
-	for (size_t i = 0; i < ds->n; i++)
+	for (size_t i = 0; i < ds->n; i++) {
 		read_one(sysfs_root, &ds->d[i]);
+		ds->reset_method_attr |= ds->d[i].has_kernel_reset;
+	}
 }
 
 static int cmp_bdf(const void *a, const void *b)

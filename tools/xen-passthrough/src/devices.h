@@ -37,6 +37,7 @@ struct devset {
 	struct pdev *d;
 	size_t n, cap;
 	char *root_unknown;	/* why the root filesystem's device is unknown, or NULL */
+	bool reset_method_attr;	/* some device has reset_method: the kernel has it */
 };
 
 /* Load every device (libpci dump or live access); 0 or -1 after xp_err. */

@@ -42,7 +42,8 @@ const char *msix_word(enum msix_state m)
 }
 
 /* The methods of reset_method in order; the first resetting the function alone. */
-static void reset_order(const struct pdev *p, const struct reset_info *r, struct doctor *d)
+static void reset_order(const struct devset *ds, const struct pdev *p,
+			const struct reset_info *r, struct doctor *d)
 {
 	char buf[sizeof(p->kernel_reset)], *save = NULL;
 	static const unsigned int order[] = { RESET_DEVSPEC, RESET_ACPI, RESET_FLR,
@@ -57,6 +58,10 @@ static void reset_order(const struct pdev *p, const struct reset_info *r, struct
 			if (!d->function_method)
 				d->function_method = function_method(t);
 		}
+		return;
+	}
+	if (ds->reset_method_attr) {
+		d->reset_method_hidden = true;
 		return;
 	}
 	/* Without reset_method (old kernel, dump): what config space offers. */
@@ -119,7 +124,7 @@ static void reset_doctor(const struct options *o, const struct devset *ds, size_
 			 struct doctor *d)
 {
 	d->port = r->port;
-	reset_order(&ds->d[i], r, d);
+	reset_order(ds, &ds->d[i], r, d);
 	if (o->sysfs_root && rexists(o->sysfs_root, "bus/pci/drivers/pciback"))
 		d->do_flr = rexists(o->sysfs_root, "bus/pci/drivers/pciback/do_flr");
 	else

@@ -49,6 +49,9 @@ enum msix_state { MSIX_NONE, MSIX_OK, MSIX_SHARED, MSIX_UNKNOWN };
 struct doctor {
 	/* Reset: the kernel's reset_method as read, in its order. */
 	bool reset_method_known;
+	/* No reset_method file while other devices have one: the kernel
+	 * found no method for it (it hides the file then). */
+	bool reset_method_hidden;
 	char reset_order[MAX_RESET_ORDER][16];
 	size_t nreset;
 	const char *function_method;	/* first method resetting the function alone */

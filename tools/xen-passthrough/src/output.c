@@ -143,7 +143,7 @@ static void json_doctor_reset(FILE *f, const struct devset *ds, const struct doc
 
 	fputc('{', f);
 	json_key(f, "reset_method", &first);
-	if (d->reset_method_known) {
+	if (d->reset_method_known || d->reset_method_hidden) {
 		fputc('[', f);
 		for (size_t k = 0; k < d->nreset; k++) {
 			fputs(k ? "," : "", f);
@@ -364,6 +364,9 @@ static void check_doctor(FILE *f, const struct devset *ds, size_t i, const struc
 		for (size_t k = 0; k < d->nreset; k++)
 			fprintf(f, " %s", esc(d->reset_order[k]));
 		fputs(d->nreset ? ".\n" : " none: the file is empty, reset is disabled.\n", f);
+	} else if (d->reset_method_hidden) {
+		fputs("Kernel reset methods: none: no reset_method file, while other devices have "
+		      "one: the kernel found no method for it and hides the file.\n", f);
 	}
 	switch (d->bus) {
 	case BUSFB_DISABLED:

@@ -797,7 +797,7 @@ case_ "doctor: the bus fallback is possible with both functions on pciback, bloc
 	xp check 01:00.0 >$W/o
 	grep -q "blocked: .*: 0000:01:00.1 (no driver)\.$" $W/o'
 fresh
-case_ "doctor: an empty reset_method means reset disabled; no reset_method means config space" '
+case_ "doctor: an empty reset_method means reset disabled; no reset_method file at all (old kernel) means config space" '
 	: >$S/$G0/reset_method
 	xp check 01:00.0 >$W/o
 	has $W/o "Kernel reset methods (reset_method, in order, list as read): none: the file is empty, reset is disabled."
@@ -806,9 +806,18 @@ case_ "doctor: an empty reset_method means reset disabled; no reset_method means
 		"d[\"reset\"][\"bus_fallback\"] == \"reset disabled\""
 	xp list >$W/l
 	grep -q "^0000:01:00.0 .* no-reset " $W/l
+	find $S/devices -name reset_method -delete
 	xp check 00:1f.3 >$W/o
 	has $W/o "pciback resets the function alone, first with pm (no reset_method file: from config space)."
 	doc 0000:00:1f.3 "d[\"reset\"][\"reset_method\"] is None" "d[\"reset\"][\"function_reset\"] == \"pm\""'
+fresh
+case_ "doctor: a device without reset_method where others have one: the kernel found no method (it hides the file)" '
+	xp check 00:1f.3 >$W/o
+	has $W/o "Kernel reset methods: none: no reset_method file, while other devices have one: the kernel found no method for it and hides the file."
+	has $W/o "No method resets the function alone, and no bus reset exists: the device is not reset between guests."
+	none "from config space" $W/o; none "^If an admin wrote" $W/o
+	doc 0000:00:1f.3 "d[\"reset\"][\"reset_method\"] == []" "d[\"reset\"][\"disabled\"] is False" \
+		"d[\"reset\"][\"function_reset\"] is None"'
 fresh
 case_ "doctor: without pciback/do_flr (mainline) says what libxl logs; without pciback, unknown" '
 	rm $S/$PB/do_flr
@@ -1065,6 +1074,7 @@ case_ "QEMU dom0 (recorded): the verdicts and the doctor on the system test's de
 		"x[\"0000:00:08.0\"][\"doctor\"][\"reset\"][\"bus_fallback\"] == \"no bus reset\"" \
 		"all(d[\"doctor\"][\"iommu_group\"] is None and d[\"doctor\"][\"reset\"][\"do_flr\"] is True for d in x.values())" \
 		"all(d[\"doctor\"][\"permissive\"] is False for d in x.values())" \
+		"x[\"0000:01:00.1\"][\"doctor\"][\"reset\"][\"reset_method\"] == [] and x[\"0000:01:00.1\"][\"doctor\"][\"reset\"][\"disabled\"] is False" \
 		"all(d[\"doctor\"][\"reserved_regions\"] == [] and d[\"doctor\"][\"reserved_regions_source\"] == \"acpi_dmar\" for d in x.values())"
 	xq xl-config 03:00.0 >$W/o; has $W/o "pci = [ '"'"'0000:03:00.0'"'"' ]"
 	xq xl-config 01:00.1 >$W/o; has $W/o "pci = [ '"'"'0000:01:00.0'"'"', '"'"'0000:01:00.1'"'"' ]"'
