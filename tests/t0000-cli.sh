@@ -77,7 +77,7 @@ test_expect_success '--dry-run prints the plan of every stage and changes nothin
 	rc=0 && "$DOM0KIT" --workdir w --outdir out --dry-run --source tarball:/nonexistent.tar.xz build 2>err >plan || rc=$?
 	test $rc -eq 2 && grep -q "no such tarball" err &&
 	mkdir -p tree && printf "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 107\n" >tree/Makefile &&
-	"$DOM0KIT" --workdir w2 --outdir out --dry-run --profile qemu --suite bookworm --source dir:$PWD/tree build >plan &&
+	"$DOM0KIT" --workdir w2 --outdir out --dry-run --profile qemu --suite bookworm --no-source-package --source dir:$PWD/tree build >plan &&
 	grep -q "^would fetch: use dir $PWD/tree" plan && grep -qE "^would patch: apply [0-9]+ patches" plan &&
 	grep -q "^would configure: base allnoconfig + qemu xen-dom0" plan &&
 	grep -q "^would compile: make" plan && grep -q "^would package: linux-dom0 6.12.107-1dom0~deb12 (debian bookworm): dpkg-buildpackage -b" plan &&

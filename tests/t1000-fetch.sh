@@ -3,7 +3,7 @@
 # kernel.org tarball with its signature, git tags and local trees; every
 # bad download is refused with one line and leaves nothing behind.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 19
+test_plan 20
 
 REAL_CACHE=${DOM0KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dom0kit}
 # A private copy of the apt indices, so that tests which spoil the cache
@@ -35,6 +35,19 @@ test_expect_success 'debian: /etc/apt is never touched' '
 	DOM0KIT_CACHE=$REAL_CACHE "$DOM0KIT" --workdir w fetch >/dev/null &&
 	find /etc/apt -newer ref -o -cnewer ref >touched &&
 	test_cmp /dev/null touched
+'
+
+# A dry run reads only: old indices are not updated, a corrupt cached
+# tarball is not removed, nothing is downloaded or written.
+test_expect_success 'debian: a dry run downloads and removes nothing, and says what the real run would' '
+	private_cache c0 && mkdir -p c0/sources &&
+	head -c 1000000 "$REAL_CACHE/sources/linux_6.12.107.orig.tar.xz" >c0/sources/linux_6.12.107.orig.tar.xz &&
+	touch -d "2 days ago" c0/apt-src/updated && touch -d "1 hour ago" ref && find c0 -exec touch -h -d "1 day ago" {} + &&
+	DOM0KIT_CACHE=$PWD/c0 "$DOM0KIT" --workdir w0 --dry-run fetch >plan 2>err &&
+	grep -q "^would fetch: remove the cached .*linux_6.12.107.orig.tar.xz (it does not match Debian.s checksum) and download" plan &&
+	test_cmp /dev/null err &&
+	test "$(find c0 -newer ref | wc -l)" = 0 && [ ! -e w0 ] &&
+	test "$(stat -c %s c0/sources/linux_6.12.107.orig.tar.xz)" = 1000000
 '
 
 test_expect_success 'debian: a corrupted cached tarball is detected, removed and fetched again' '

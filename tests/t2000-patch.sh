@@ -3,7 +3,7 @@
 # failures name patch and hunk and leave the tree pristine; unchanged
 # files keep their mtime so make rebuilds only what a patch touches.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 9
+test_plan 10
 
 F1=drivers/xen/xen-pciback/pci_stub.c
 F2=drivers/xen/xenbus/xenbus_probe.c
@@ -52,9 +52,19 @@ test_expect_success 'unchanged inputs: the stage is skipped' '
 	run patch >out && grep -q "patch: inputs unchanged, skipped" out
 '
 
+test_expect_success 'a dry run honours the stamp: would skip patch, and the next stage sees it' '
+	run --dry-run patch >plan && test_cmp - plan <<-EOT &&
+	would skip patch: inputs unchanged
+	EOT
+	run --dry-run --outdir "$TRASH/o" --profile qemu --suite bookworm build >plan &&
+	grep -qx "would skip patch: inputs unchanged" plan && grep -qx "would run configure because it has not run yet" plan
+'
+
 test_expect_success 'a changed patch: only its file gets a new mtime' '
 	m1=$(mtime $F1) && m2=$(mtime $F2) && sleep 1.1 &&
 	mkpatch two.patch $F2 "1a /* dom0kit test two, changed */" common &&
+	run --dry-run patch >plan && grep -qx "would run patch because two.patch changed" plan &&
+	grep -q "^would patch: apply 2 patches" plan && test "$(mtime $F2)" = "$m2" &&
 	run patch >out &&
 	grep -q "dom0kit test two, changed" "$W/src/linux-6.12.107/$F2" &&
 	test "$(mtime $F1)" = "$m1" && test "$(mtime $F2)" != "$m2"

@@ -2,7 +2,7 @@
 # configure: bases, profiles and fragments on the real 6.12 tree; the
 # audit fails naming every requested symbol that did not land.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 11
+test_plan 13
 
 W=$TRASH/w
 export W
@@ -26,6 +26,31 @@ test_expect_success 'unchanged inputs: skipped, .config keeps its mtime' '
 	"$DOM0KIT" --workdir "$W" --profile qemu configure >out &&
 	grep -q "configure: inputs unchanged, skipped" out &&
 	test "$(stat -c %Y "$W/build/linux-6.12.107-qemu/.config")" = "$m"
+'
+
+test_expect_success 'a dry run honours the stamps: would skip, or run because a fragment changed; it writes nothing' '
+	"$DOM0KIT" --workdir "$W" --profile qemu --dry-run configure >plan &&
+	test_cmp - plan <<-EOT &&
+	would skip configure: inputs unchanged
+	EOT
+	cp -r "$TOP/configs" c0 && echo "CONFIG_XEN_DOM0=y" >>c0/xen-dom0.config && touch ref && sleep 0.1 &&
+	DOM0KIT_CONFIGS=$PWD/c0 "$DOM0KIT" --workdir "$W" --outdir "$TRASH/o" --profile qemu --suite bookworm --dry-run build >plan &&
+	grep -qx "would skip patch: inputs unchanged" plan &&
+	grep -qx "would run configure because xen-dom0.config changed" plan && grep -q "^would configure: base allnoconfig" plan &&
+	grep -qx "would run compile because it has not run yet" plan &&
+	test "$(find "$W" -newer ref | wc -l)" = 0
+'
+
+test_expect_success 'TERM while configuring: interrupted, exit 130, .config untouched, no candidate left' '
+	sum=$(sha256sum <"$W/build/linux-6.12.107-qemu/.config")
+	DOM0KIT_CONFIGS=$PWD/c0 "$DOM0KIT" --workdir "$W" --profile qemu configure >out 2>err &
+	pid=$!
+	for i in $(seq 600); do [ -e "$W/build/linux-6.12.107-qemu/.config.dom0kit-new" ] && break; sleep 0.1; done &&
+	sleep 0.5 && kill -TERM $pid && rc=0 && wait $pid || rc=$? &&
+	test $rc = 130 && one_line err && grep -q "^dom0kit: interrupted during configure" err &&
+	test "$(sha256sum <"$W/build/linux-6.12.107-qemu/.config")" = "$sum" &&
+	[ -z "$(find "$W/build/linux-6.12.107-qemu" -maxdepth 1 -name ".config.dom0kit-*")" ] &&
+	[ ! -e "$W/state/6.12.107/configure@qemu.stamp" ]
 '
 
 test_expect_success 'a symbol that cannot land fails the audit, naming it; .config untouched' '

@@ -13,19 +13,20 @@ apt_root() {
 	[ "$kind" = bin ] && type="deb [arch=amd64 signed-by=$DEBIAN_KEYRING]"
 	APT_DIR=$DOM0KIT_CACHE/apt-$kind
 	mkdir -p "$APT_DIR"/{lists/partial,archives/partial,etc}
-	{
+	local want
+	want=$(
 		for suite in bookworm bookworm-updates bookworm-backports trixie trixie-updates sid; do
 			echo "$type $DEBIAN_MIRROR $suite main"
 		done
 		for suite in bookworm-security trixie-security; do
 			echo "$type $DEBIAN_SECURITY_MIRROR $suite main"
 		done
-	} >"$APT_DIR/etc/sources.list.new"
-	if ! cmp -s "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list"; then
+	)
+	# Written only when it changes: a dry run reads the cache and writes nothing.
+	if [ "$(cat "$APT_DIR/etc/sources.list" 2>/dev/null)" != "$want" ]; then
+		printf '%s\n' "$want" >"$APT_DIR/etc/sources.list.new"
 		mv "$APT_DIR/etc/sources.list.new" "$APT_DIR/etc/sources.list"
 		rm -f "$APT_DIR/lists/"*_* # a new mirror: old indices are stale
-	else
-		rm -f "$APT_DIR/etc/sources.list.new"
 	fi
 	# APT_CONFIG=/dev/null keeps /etc/apt/apt.conf.d out; root needs the
 	# sandbox user off because _apt cannot write into root's cache.

@@ -19,13 +19,16 @@ H
 
 cmd_compile() {
 	ensure_deps compile
-	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS bzImage modules" && return 0
-	[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
+	if [ -z "$OPT_DRY_RUN" ]; then
+		[ -f "$OBJDIR/.config" ] || die "$EXIT_USAGE" "no config for $RELEASE: run dom0kit configure --kernel $RELEASE first"
+		require_patched_tree
+	fi
 	local inputs
 	# kmake.sh is an input: a change in how the kernel's make is called
 	# (flags, compiler) must reach the tree, not wait for the packager.
 	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
 	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
+	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS LOCALVERSION=$OPT_LOCALVERSION bzImage modules" && return 0
 	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)

@@ -97,14 +97,23 @@ cmd_configure() {
 	ensure_deps configure
 	load_profile
 	local inputs base_id f
-	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | paste -sd' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
-	[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
+	if [ -z "$OPT_DRY_RUN" ]; then
+		[ -f "$SRCDIR/Makefile" ] || die "$EXIT_USAGE" "no patched source for $RELEASE: run dom0kit patch --kernel $RELEASE first"
+		require_patched_tree
+	fi
 	base_id=$(base_identity "$PROFILE_BASE")
 	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
-	for f in "${PROFILE_FRAGMENTS[@]}"; do inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; done
+	for f in "${PROFILE_FRAGMENTS[@]}"; do
+		# A dry run does not write the signing fragment.
+		if [ -f "$f" ]; then inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; else inputs+=$'\n'"fragment $(basename "$f") new"; fi
+	done
 	stage_enter configure "configure@$OPT_PROFILE" "$inputs" "$OBJDIR/.config" || return 0
+	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | paste -sd' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
 	mkdir -p "$OBJDIR"
 	local new=.config.dom0kit-new
+	# An interrupt leaves .config as it was and no candidate behind.
+	# shellcheck disable=SC2016,SC2034 # expanded by on_interrupt
+	STAGE_UNDO='rm -rf "$OBJDIR"/.config.dom0kit-* "$OBJDIR/.localmodconfig"'
 	local rc=0
 	base_config "$PROFILE_BASE" >"$OBJDIR/$new.base" || rc=$?
 	if [ "$rc" -ne 0 ]; then

@@ -52,7 +52,7 @@ fetch_kernel_org() {
 		die "$EXIT_FETCH" "cached $name failed its signature check on reuse; removed it, run fetch again"
 	fi
 	planned fetch "download $base/$name and ${name%.xz}.sign, verify with gpgv" && return 0
-	tmp=$(mktemp -d "$SOURCES_CACHE/.kernel-org.XXXXXX")
+	tmp=$(mktemp -d "$SOURCES_CACHE/.kernel-org.$$.XXXXXX")
 	local f
 	for f in "$name" "${name%.xz}.sign"; do
 		if ! curl -fsS --retry 2 -o "$tmp/$f" "$base/$f" 2>"$tmp/curl.err"; then
@@ -88,7 +88,7 @@ fetch_git() {
 	rm -f "$tar" "$tar.sha256"
 	planned fetch "git clone --depth 1 --branch $tag $url" && return 0
 	mkdir -p "$SOURCES_CACHE"
-	tmp=$(mktemp -d "$SOURCES_CACHE/.git.XXXXXX")
+	tmp=$(mktemp -d "$SOURCES_CACHE/.git.$$.XXXXXX")
 	if ! git clone -q --depth 1 --branch "$tag" "$url" "$tmp/tree" >"$WORKDIR/logs/fetch-git.log" 2>&1; then
 		rm -rf "$tmp"
 		die "$EXIT_FETCH" "cannot clone tag $tag of $url (see $WORKDIR/logs/fetch-git.log)"

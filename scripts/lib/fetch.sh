@@ -60,8 +60,36 @@ debian_orig_sha256() {
 		{ sums = 0 }'
 }
 
+# fetch_debian_plan: what fetch_debian would do, from the indices already
+# in the cache, downloading and removing nothing.
+fetch_debian_plan() {
+	local orig=$SOURCES_CACHE/linux_$RELEASE.orig.tar.xz entry='' version sha
+	if [ -f "$DOM0KIT_CACHE/apt-src/etc/sources.list" ]; then
+		apt_root src
+		# apt-cache would write its binary caches: none in a dry run.
+		APT_OPTS+=(-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
+		entry=$(debian_orig_sha256)
+	fi
+	if [ -z "$entry" ]; then
+		echo "would fetch: read Debian's source indices from $DEBIAN_MIRROR, then ${orig:+verify or }download linux_$RELEASE.orig.tar.xz (no indices in the cache that list it)"
+		return 0
+	fi
+	read -r version sha <<<"$entry"
+	if [ -f "$orig" ] && [ "$(sha256_of "$orig")" = "$sha" ]; then
+		echo "tarball $orig"
+	elif [ -f "$orig" ]; then
+		echo "would fetch: remove the cached $orig (it does not match Debian's checksum) and download linux=$version again"
+	else
+		echo "would fetch: apt-get source --download-only linux=$version (linux_$RELEASE.orig.tar.xz)"
+	fi
+}
+
 fetch_debian() {
 	local orig=$SOURCES_CACHE/linux_$RELEASE.orig.tar.xz entry version sha tmp
+	if [ -n "$OPT_DRY_RUN" ]; then
+		fetch_debian_plan
+		return 0
+	fi
 	apt_root src
 	apt_update_if_old
 	entry=$(debian_orig_sha256)
@@ -80,9 +108,8 @@ fetch_debian() {
 		warn "cached $orig does not match Debian's checksum; removed, downloading again"
 		rm -f "$orig"
 	fi
-	planned fetch "apt-get source --download-only linux=$version (linux_$RELEASE.orig.tar.xz)" && return 0
 	mkdir -p "$SOURCES_CACHE"
-	tmp=$(mktemp -d "$SOURCES_CACHE/.apt.XXXXXX")
+	tmp=$(mktemp -d "$SOURCES_CACHE/.apt.$$.XXXXXX")
 	if ! (cd "$tmp" && apt_private apt-get source --download-only -q "linux=$version") >"$WORKDIR/logs/fetch-apt.log" 2>&1; then
 		rm -rf "$tmp"
 		if grep -q '404' "$WORKDIR/logs/fetch-apt.log"; then
@@ -122,23 +149,62 @@ fetch_local_dir() {
 	echo "dir $path"
 }
 
-cmd_fetch() {
-	local source_line
-	ensure_deps fetch
-	stage_begin fetch
+# fetch_clean_stale: temporaries of killed fetches (their pid is gone);
+# the cache is shared by every work dir, so a live run's stay.
+fetch_clean_stale() {
+	local t pid
+	for t in "$SOURCES_CACHE"/.apt.* "$SOURCES_CACHE"/.kernel-org.* "$SOURCES_CACHE"/.git.*; do
+		pid=${t#"$SOURCES_CACHE"/.*.} pid=${pid%%.*}
+		[[ $pid =~ ^[0-9]+$ ]] || continue
+		kill -0 "$pid" 2>/dev/null || rm -rf "$t"
+	done
+}
+
+# fetch_source: the source line of --source on stdout.
+fetch_source() {
 	case $OPT_SOURCE in
-	debian) source_line=$(fetch_debian) ;;
-	kernel.org) source_line=$(fetch_kernel_org) ;;
-	git:*@*) source_line=$(fetch_git "${OPT_SOURCE#git:}") ;;
-	tarball:?*) source_line=$(fetch_local_tarball "${OPT_SOURCE#tarball:}") ;;
-	dir:?*) source_line=$(fetch_local_dir "${OPT_SOURCE#dir:}") ;;
+	debian) fetch_debian ;;
+	kernel.org) fetch_kernel_org ;;
+	git:*@*) fetch_git "${OPT_SOURCE#git:}" ;;
+	tarball:?*) fetch_local_tarball "${OPT_SOURCE#tarball:}" ;;
+	dir:?*) fetch_local_dir "${OPT_SOURCE#dir:}" ;;
 	*) die "$EXIT_USAGE" "unknown source: $OPT_SOURCE" ;; # the dispatcher checked it
 	esac
+}
+
+# planned_source_line: the source line a real fetch would record, for
+# the patch stage's plan.
+planned_source_line() {
+	case $OPT_SOURCE in
+	debian) echo "tarball $SOURCES_CACHE/linux_$RELEASE.orig.tar.xz" ;;
+	kernel.org) echo "tarball $SOURCES_CACHE/linux-$RELEASE.tar.xz" ;;
+	git:*@*) echo "tarball $SOURCES_CACHE/git-$(printf '%s' "${OPT_SOURCE#git:}" | sha256sum | cut -c1-16)-${OPT_SOURCE##*@}.tar" ;;
+	esac
+}
+
+cmd_fetch() {
+	local source_line out rc=0
+	ensure_deps fetch
+	stage_begin fetch
 	if [ -n "$OPT_DRY_RUN" ]; then
-		case $source_line in would*) echo "$source_line" ;; *) echo "would fetch: use $source_line" ;; esac
+		source_line=$(fetch_source)
+		# shellcheck disable=SC2034 # DRY_SOURCE is read by cmd_patch
+		case $source_line in
+		would*) echo "$source_line"; DRY_SOURCE=$(planned_source_line) ;;
+		*) echo "would fetch: use $source_line"; DRY_SOURCE=$source_line ;;
+		esac
 		return 0
 	fi
 	mkdir -p "$STATEDIR"
+	fetch_clean_stale
+	# A job of its own, so that INT and TERM stop a download at once; its
+	# temporaries carry this run's pid.
+	out=$(mktemp "$STATEDIR/.source.XXXXXX")
+	# shellcheck disable=SC2016,SC2034 # expanded by on_interrupt
+	STAGE_UNDO='rm -rf "$out" "$SOURCES_CACHE"/.*.$$.*'
+	run_child fetch_source >"$out" || { rc=$?; rm -f "$out"; exit "$rc"; }
+	source_line=$(cat "$out")
+	rm -f "$out"
 	# The source line names the input of patch; its digest joins the stamp.
 	printf '%s\n' "$source_line" | write_atomic "$STATEDIR/source"
 	stage_end fetch

@@ -54,10 +54,20 @@ assemble_quilt_dir() {
 	done <<<"$1"
 }
 
-# unpack_source: (re)creates the pristine tree when the source changed.
+# clean_src_temporaries: what a killed run left in WORKDIR/src (a half
+# unpacked tree, a replaced tree not yet removed). Safe under the lock:
+# no other run uses this work dir.
+clean_src_temporaries() {
+	rm -rf "$WORKDIR/src"/.unpack.* "$WORKDIR/src"/.old.*
+}
+
+# unpack_source SOURCE-LINE: (re)creates the pristine tree when the source
+# changed. It is unpacked aside and then renamed into place: SRCDIR is
+# at every moment absent, the old tree or the new one, and SRCDIR.source
+# names its source only once it is complete.
 unpack_source() {
-	local source_line kind path tmp
-	source_line=$(cat "$STATEDIR/source")
+	local source_line=$1 kind path tmp
+	clean_src_temporaries
 	if [ -d "$SRCDIR" ] && [ "$(cat "$SRCDIR.source" 2>/dev/null)" = "$source_line" ]; then
 		return 0
 	fi
@@ -77,11 +87,65 @@ unpack_source() {
 			die "$EXIT_FAIL" "$(why_failed patch "cannot copy $path")"
 		}
 		;;
-	*) die "$EXIT_FAIL" "unknown entry in $STATEDIR/source: $source_line" ;;
+	*) rm -rf "$tmp"; die "$EXIT_FAIL" "unknown entry in $STATEDIR/source: $source_line" ;;
 	esac
-	rm -rf "$SRCDIR" "$SRCDIR.source"
+	rm -f "$SRCDIR.source" "$STATEDIR/touched.before" "$PATCH_MARK"
+	if [ -e "$SRCDIR" ]; then mv "$SRCDIR" "$(mktemp -u "$WORKDIR/src/.old.XXXXXX")"; fi
 	mv "$tmp" "$SRCDIR"
 	printf '%s\n' "$source_line" | write_atomic "$SRCDIR.source"
+	clean_src_temporaries
+}
+
+# quilt_restore_pristine: the tree back to pristine from quilt's own
+# backups in .pc, whatever an interrupted push or pop left: the patch
+# being pushed (its .pc dir exists, it is not yet in applied-patches)
+# first, then the applied ones, last first; each backup goes back (an
+# empty one stands for a file the patch created). Then .pc goes.
+quilt_restore_pristine() {
+	local pc=$SRCDIR/.pc name f
+	patch_temporaries_remove
+	[ -d "$pc" ] || return 0
+	{
+		[ ! -f "$QUILT_DIR/series" ] ||
+			grep -vxF -f <(cat "$pc/applied-patches" 2>/dev/null; echo '#') "$QUILT_DIR/series" | tac
+		[ ! -f "$pc/applied-patches" ] || tac "$pc/applied-patches"
+	} | while read -r name; do
+		{ [ -n "$name" ] && [ -d "$pc/$name" ]; } || continue
+		(cd "$pc/$name" && find . -type f ! -path ./.timestamp) | while read -r f; do
+			f=${f#./}
+			if [ -s "$pc/$name/$f" ]; then
+				mkdir -p "$SRCDIR/$(dirname "$f")"
+				mv -f "$pc/$name/$f" "$SRCDIR/$f"
+			else
+				rm -f "$SRCDIR/$f" "$pc/$name/$f"
+			fi
+		done
+	done
+	rm -rf "$pc"
+}
+
+# patch_temporaries_remove: GNU patch writes each file as FILE.oXXXXXX
+# and then renames it (backing the old one up); a killed patch leaves
+# that temporary beside a file of the patch being pushed, the first of
+# the series not applied, made after PATCH_MARK.
+patch_temporaries_remove() {
+	local next f
+	[ -f "$QUILT_DIR/series" ] && [ -f "$PATCH_MARK" ] || return 0
+	next=$(grep -vxF -f <(cat "$SRCDIR/.pc/applied-patches" 2>/dev/null; echo '#') "$QUILT_DIR/series" | head -n 1)
+	[ -n "$next" ] && [ -f "$QUILT_DIR/$next" ] || return 0
+	awk '/^(\+\+\+|---) / && $2 != "/dev/null" { p = $2; sub(/^[^\/]*\//, "", p); print p }' "$QUILT_DIR/$next" | sort -u |
+		while read -r f; do
+			[ -d "$SRCDIR/$(dirname "$f")" ] || continue
+			find "$SRCDIR/$(dirname "$f")" -maxdepth 1 -type f -name "$(basename "$f").o??????" -newer "$PATCH_MARK" -print -delete
+		done
+}
+
+# What INT or TERM undo once the patch stage has touched the tree: it is
+# put back to pristine; PATCH_MARK stays, so the next run keeps the
+# snapshot of the last good tree (and its mtimes) and patches again.
+patch_undo() {
+	quilt_restore_pristine
+	clean_src_temporaries
 }
 
 # Records "sha256 mtime path" of every file the applied patches touch.
@@ -120,40 +184,66 @@ quilt_failure() {
 	echo "patch ${patch##*/} does not apply to linux $RELEASE with --fuzz=0${hunks:+: $hunks}"
 }
 
+# PATCH_MARK: the patch stage began changing the tree and has not
+# finished; STATEDIR/touched.before is then the last finished tree's.
 cmd_patch() {
-	local inputs name path
+	local inputs name path source_line entries
 	ensure_deps patch
-	QUILT_DIR=$STATEDIR/patches
-	local entries
+	QUILT_DIR=$STATEDIR/patches PATCH_MARK=$STATEDIR/patch.unfinished
 	entries=$(series_files)
-	planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR" && return 0
-	[ -f "$STATEDIR/source" ] || die "$EXIT_USAGE" "no source fetched for $RELEASE yet: run dom0kit fetch --kernel $RELEASE"
-	inputs="source $(cat "$STATEDIR/source")"
+	if [ -n "${DRY_SOURCE:-}" ]; then
+		source_line=$DRY_SOURCE
+	elif [ -f "$STATEDIR/source" ]; then
+		source_line=$(cat "$STATEDIR/source")
+	elif [ -n "$OPT_DRY_RUN" ]; then
+		echo "would run patch because nothing is fetched yet"
+		planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR"
+		return 0
+	else
+		die "$EXIT_USAGE" "no source fetched for $RELEASE yet: run dom0kit fetch --kernel $RELEASE"
+	fi
+	inputs="source $source_line"
 	while read -r name path; do
 		[ -n "$name" ] && inputs+=$'\n'"patch $name $(sha256_of "$path")"
 	done <<<"$entries"
 	stage_enter patch patch "$inputs" "$SRCDIR" || return 0
-	unpack_source
+	planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR" && return 0
+	STAGE_UNDO=clean_src_temporaries
+	unpack_source "$source_line"
 	local snapshot=$STATEDIR/touched.before
-	snapshot_touched >"$snapshot"
+	if [ -f "$PATCH_MARK" ]; then
+		# An earlier run stopped half way (killed, or failed): the tree may
+		# be half patched; its snapshot is the last good tree's.
+		run_logged patch quilt_restore_pristine
+	else
+		snapshot_touched | write_atomic "$snapshot"
+		: >"$PATCH_MARK"
+	fi
+	STAGE_UNDO=patch_undo
 	if [ -s "$SRCDIR/.pc/applied-patches" ]; then
-		run_logged patch quilt_run pop -a -f -q || die "$EXIT_FAIL" "cannot pop the old series in $SRCDIR; remove it and run again"
+		run_logged patch quilt_run pop -a -f -q || run_logged patch quilt_restore_pristine ||
+			die "$EXIT_FAIL" "cannot pop the old series in $SRCDIR; remove it and run again"
 	fi
 	# The quilt patch dir is assembled fresh: series + the files it names.
 	assemble_quilt_dir "$entries"
 	if [ -s "$QUILT_DIR/series" ]; then
 		local log=$STATEDIR/quilt-push.log
-		if ! quilt_run push -a --fuzz=0 >"$log" 2>&1; then
+		if ! run_child quilt_run push -a --fuzz=0 >"$log" 2>&1; then
 			cat "$log" >>"$WORKDIR/logs/patch.log"
 			local why
 			why=$(quilt_failure "$log")
-			quilt_run pop -a -f -q >>"$WORKDIR/logs/patch.log" 2>&1 || true
+			run_logged patch quilt_run pop -a -f -q || run_logged patch quilt_restore_pristine || true
 			restore_mtimes "$snapshot"
 			die "$EXIT_FAIL" "$why (tree rolled back to pristine; log: $WORKDIR/logs/patch.log)"
 		fi
 		cat "$log" >>"$WORKDIR/logs/patch.log"
 	fi
 	restore_mtimes "$snapshot"
+	# The mark goes before the stamp comes: a kill between the two leaves a
+	# finished tree without either, which the next run patches again.
+	rm -f "$PATCH_MARK"
+	# shellcheck disable=SC2034 # read by on_interrupt
+	STAGE_UNDO=''
 	stamp_write patch "$inputs"
 	stage_end patch
 }
