@@ -889,7 +889,7 @@ case_ "doctor: permissive mode from pciback/permissive" '
 # (signature = FILE's name) with one DRHD (INCLUDE_PCI_ALL) and one RMRR
 # with one endpoint scope per argument.
 dmar() {
-	f=$1; shift
+	f=$1 sig=${1##*/}; shift
 	mkdir -p "$(dirname "$f")"
 	perl -e '
 		my $sig = shift; my $body = pack("vvCCvQ<", 0, 16, 1, 0, 0, 0xfed90000);
@@ -900,7 +900,7 @@ dmar() {
 			$body .= pack("vvvvQ<Q<", 1, 24 + length($scope), 0, 0, hex($base), hex($limit)) . $scope;
 		}
 		my $t = pack("a4VCCa6a8VVV", $sig, 48 + length($body), 1, 0, "XPTEST", "XPTEST", 1, 0, 1) . pack("CCx10", 38, 1) . $body;
-		print $t;' "$(basename "$f")" "$@" >"$f"
+		print $t;' "$sig" "$@" >"$f"
 }
 dom0_view() { # machine-a as dom0 sees it: no IOMMU groups
 	rm -r $S/kernel/iommu_groups
