@@ -4,7 +4,7 @@
 # that must fail; bad inputs are refused before booting. The judge cases
 # come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 22
+test_plan 23
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }
@@ -174,6 +174,16 @@ test_expect_success '--xen=4.20: Debian trixie Xen and tools boot dom0, and the 
 	rc=0 && judge "$log" --scenario=smoke --xen=4.17 >out 2>err || rc=$? &&
 	test $rc = 1 && grep -E "^boot-test smoke +FAIL" out &&
 	grep -x "    failed: xl info says Xen 4.17 ran (got .4.20.)" out && test "$(grep -c "failed:" out)" = 1
+'
+
+# A change in a module alone does not relink bzImage: the boot test must
+# still install the new module (6.1 booted a stale xen-pciback.ko once).
+test_expect_success 'a module rebuilt alone goes into the next boot' '
+	ko=$CHECK_WORK/build/linux-6.12.107-qemu/drivers/xen/xen-pciback/xen-pciback.ko &&
+	stamp=$CHECK_WORK/boot/6.12.107-qemu/modroot/.stamp &&
+	test -f "$stamp" && sleep 1 && touch "$ko" &&
+	boot --scenario=smoke >out 2>err && grep -E "^boot-test smoke +PASS" out &&
+	test "$stamp" -nt "$ko"
 '
 
 test_expect_success 'the harness fails a run that must fail: -cpu max without smap=0' '

@@ -74,9 +74,12 @@ install_kmod() {
 }
 
 # install_modules ROOT: the built kernel's modules, stripped, with depmod.
+# Installed again when the image or any module is newer than the last
+# install: a change in a module alone does not relink the image.
 install_modules() {
 	local root=$1 modroot=$BOOTDIR/modroot
-	if [ ! -f "$modroot/.stamp" ] || [ "$modroot/.stamp" -ot "$OBJDIR/arch/x86/boot/bzImage" ]; then
+	if [ ! -f "$modroot/.stamp" ] || [ "$modroot/.stamp" -ot "$OBJDIR/arch/x86/boot/bzImage" ] ||
+		[ -n "$(find "$OBJDIR" -name '*.ko' -newer "$modroot/.stamp" -print -quit)" ]; then
 		rm -rf "$modroot"
 		run_logged boot-test kmake INSTALL_MOD_PATH="$modroot" INSTALL_MOD_STRIP=1 modules_install ||
 			die "$EXIT_FAIL" "modules_install failed"
