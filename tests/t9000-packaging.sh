@@ -3,7 +3,7 @@
 # kernel t4000 built, the source package, lintian, headers that build an
 # external module, and version ordering.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 15
+test_plan 16
 . "$TEST_DIRECTORY/check-env.sh"
 
 K=6.12.107-dom0
@@ -40,29 +40,43 @@ test_expect_success 'linux-image: kernel, config with XEN_DOM0, System.map, modu
 	dpkg-deb -e "$(deb linux-image-$K)" ctl &&
 	for s in preinst postinst prerm postrm; do
 		sh -n ctl/$s && grep -q "run-parts --report --exit-on-error --arg=\"\$version\"" ctl/$s || exit 1
-		grep -q "/etc/kernel/$s.d /usr/share/kernel/$s.d; do" ctl/$s || exit 1
+		grep -q "linux-run-hooks image \"\$script\" \"\$version\" \"\$image_path\" -- \"\$@\"" ctl/$s || exit 1
+		grep -q "^[[:space:]]*run_hooks $s \"\$@\"" ctl/$s || exit 1
 	done &&
 	grep -q "^export INITRD=" ctl/postinst && grep -q "^depmod \"\$version\"" ctl/postinst
 '
 
-test_expect_success 'dom0-initramfs: dracut module, initramfs-tools hook, GRUB snippet, seize list' '
+# The seize list is the admin's (xen-passthrough edits it): not a
+# conffile, its template under /usr/share; the GRUB snippet is read after
+# Debian's xen.cfg.
+test_expect_success 'dom0-initramfs: dracut module, initramfs-tools hook, dom0kit-pciback, GRUB snippet, the list not a conffile' '
 	dpkg-deb -c "$(deb dom0-initramfs all)" >list &&
 	for f in usr/lib/dracut/modules.d/90xen-dom0/module-setup.sh usr/lib/dracut/modules.d/90xen-dom0/xen-dom0-pciback.sh \
 		usr/share/initramfs-tools/hooks/xen-dom0 usr/share/initramfs-tools/scripts/init-top/dom0kit-pciback \
-		usr/share/dom0-initramfs/pciback-options etc/default/grub.d/xen-dom0.cfg etc/dom0kit/pciback.conf; do
+		usr/sbin/dom0kit-pciback usr/share/man/man8/dom0kit-pciback.8.gz usr/share/doc/dom0-initramfs/README.Debian \
+		usr/share/dom0-initramfs/pciback.conf etc/default/grub.d/zz-xen-dom0.cfg; do
 		grep -q " ./$f$" list || { echo "missing $f"; exit 1; }
 	done &&
-	dpkg-deb -e "$(deb dom0-initramfs all)" ctl && grep -qx /etc/dom0kit/pciback.conf ctl/conffiles &&
+	! grep -q " ./etc/dom0kit" list &&
+	dpkg-deb -e "$(deb dom0-initramfs all)" ctl && test "$(cat ctl/conffiles)" = /etc/default/grub.d/zz-xen-dom0.cfg &&
+	grep -q "dpkg-maintscript-helper rm_conffile /etc/dom0kit/pciback.conf -- " ctl/preinst &&
+	grep -q "dpkg-maintscript-helper mv_conffile /etc/default/grub.d/xen-dom0.cfg /etc/default/grub.d/zz-xen-dom0.cfg -- " ctl/postinst &&
 	grep -q "update-initramfs" ctl/triggers
 '
 
-test_expect_success 'the seize list: BDFs become hide=, a bad line fails naming it' '
-	opts=$TOP/packaging/initramfs/pciback-options &&
+test_expect_success 'dom0kit-pciback: BDFs become hide=, check says what is seized, a bad line fails naming it' '
+	p=$TOP/packaging/initramfs/dom0kit-pciback &&
 	printf "# devices\n0000:03:00.0\n 0000:00:04.1  # nic\n\n0000:03:00.0\n" >ok.conf &&
-	test "$("$opts" ok.conf)" = "options xen_pciback hide=(0000:03:00.0)(0000:00:04.1)" &&
+	test "$("$p" options ok.conf)" = "options xen_pciback hide=(0000:03:00.0)(0000:00:04.1)" &&
+	test "$("$p" check ok.conf)" = "ok.conf: 2 device(s) seized at boot: (0000:03:00.0)(0000:00:04.1)" &&
 	printf "0000:03:00.0\n03:00.0\n" >bad.conf &&
-	test_expect_code 1 "$opts" bad.conf 2>err && one_line err && grep -q "bad.conf:2: not a PCI address" err &&
-	test -z "$("$opts" /nonexistent)"
+	for c in check options; do
+		test_expect_code 1 "$p" $c bad.conf >out 2>err && one_line err && test ! -s out &&
+		grep -qx "dom0kit-pciback: bad.conf:2: not a PCI address (dddd:bb:dd.f): 03:00.0" err || exit 1
+	done &&
+	test -z "$("$p" options /nonexistent)" && "$p" check /nonexistent | grep -q "no devices are seized" &&
+	test_expect_code 2 "$p" frobnicate 2>err && one_line err &&
+	test_expect_code 2 "$p" 2>err && one_line err
 '
 
 test_expect_success 'xen-passthrough: the tool, its man page (gzip -n), copyright, changelog; shlibs Depends; hardened' '
@@ -85,6 +99,36 @@ test_expect_success 'xen-passthrough: the tool, its man page (gzip -n), copyrigh
 	nm -D "$b" | grep -q "__printf_chk" && ! readelf -SW "$b" | grep -q "\.debug_info"
 '
 
+# One grammar: whatever xen-passthrough refuses to edit, the initramfs
+# hooks refuse to build from, and the other way round (boot-report reads
+# the list and nothing else here: an empty sysfs).
+test_expect_success 'xen-passthrough and dom0kit-pciback accept and refuse the same seize-list lines' '
+	x=$TRASH/xp/usr/sbin/xen-passthrough && p=$TOP/packaging/initramfs/dom0kit-pciback &&
+	mkdir -p sys/bus/pci/devices proc && : >kmsg && n=0 &&
+	while IFS= read -r line; do
+		n=$((n + 1)) && printf "%s\n" "$line" >g$n.conf &&
+		a=0 && "$p" check g$n.conf >/dev/null 2>&1 || a=$? &&
+		b=0 && "$x" --sysfs-root "$TRASH/sys" --proc-root "$TRASH/proc" --conf g$n.conf boot-report --kmsg kmsg >/dev/null 2>xerr || b=$? &&
+		if grep -q "expected a BDF" xerr; then b=rejected; else b=accepted; fi &&
+		if [ $a = 0 ]; then a=accepted; else a=rejected; fi &&
+		test $a = $b || { echo "line [$line]: dom0kit-pciback $a it, xen-passthrough $b it"; exit 1; }
+	done <<-\EOF
+	0000:03:00.0
+	ABCD:ef:1F.7
+	  0000:03:00.0 # a comment
+		0000:03:00.0	
+	# only a comment
+	03:00.0
+	0000:3:00.0
+	0000:03:00.8
+	0000:03:20.0
+	0000:03:00.0 0000:04:00.0
+	0000:03:00.0x
+	0000-03-00.0
+	EOF
+	test $n = 12
+'
+
 test_expect_success 'lintian: xen-passthrough has no errors and no warnings' '
 	lintian --fail-on error,warning "$(deb xen-passthrough)" >lintian.out 2>&1 || { cat lintian.out; exit 1; }
 	! grep -E "^[EW]: " lintian.out
@@ -101,6 +145,7 @@ test_expect_success 'the source package unpacks with the series applied and buil
 	dpkg-source -x "$P/linux-dom0_$V.dsc" src >/dev/null &&
 	grep -q "ids" src/drivers/xen/xen-pciback/pci_stub.c &&
 	test -x src/debian/rules && test -s src/debian/config/config &&
+	grep -qx "Standards-Version: 4\.7\.[0-9]*" src/debian/control &&
 	(cd src && dpkg-checkbuilddeps) &&
 	src/debian/check-config src/debian/config/requested src/debian/config/config &&
 	sed "s/^CONFIG_XEN_DOM0=y/# CONFIG_XEN_DOM0 is not set/" src/debian/config/config >dropped &&
