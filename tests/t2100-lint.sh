@@ -1,7 +1,7 @@
 #!/bin/bash
 # lint: DEP-3 header, Signed-off-by and checkpatch.pl --strict on patches.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 6
+test_plan 7
 
 W=$TRASH/w
 export W
@@ -45,6 +45,15 @@ test_expect_success 'each missing DEP-3 field and the Signed-off-by are named' '
 		rc=0 && lint "$PWD/bad-$field.patch" >out 2>err || rc=$?
 		test $rc = 1 && grep -q "bad-$field.patch: no .*$field" out && tail -n 1 err | grep -qE "lint: [12] problem" || exit 1
 	done
+'
+
+test_expect_success 'the problem count is the number of problems printed' '
+	grep -v "^Origin:\|^Forwarded:" good.patch | sed "s@^+ \* PCI Stub Driver\(.*\)@+ * PCI Stub Driver\1   @" >many.patch &&
+	sed -i "s@^+\(.*exported to guests later.*\)\$@+\1\t @" many.patch &&
+	rc=0 && lint "$PWD/many.patch" >out 2>err || rc=$? && test $rc = 1 &&
+	printed=$(grep -c "^$PWD/many.patch: no \|^    " out) &&
+	counted=$(tail -n 1 err | sed -n "s/.*lint: \([0-9]*\) problem.*/\1/p") &&
+	test "$printed" -ge 3 && test "$printed" = "$counted" || { echo "printed $printed, counted $counted"; cat out err; exit 1; }
 '
 
 test_expect_success 'a malformed Last-Update date' '

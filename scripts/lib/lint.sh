@@ -58,14 +58,23 @@ cmd_lint() {
 	# a git tree) still looks them up.
 	local ignore=()
 	[ -e "$SRCDIR/.git" ] || ignore=(--ignore UNKNOWN_COMMIT_ID)
+	# Every problem is printed on a line of its own and counted once: the
+	# count at the end is the number of lines above it.
+	local found line
 	for patch in "${LINT_FILES[@]}"; do
-		lint_header "$patch" || failed=$((failed + 1))
+		found=$(lint_header "$patch") || true
+		if [ -n "$found" ]; then
+			printf '%s\n' "$found"
+			failed=$((failed + $(grep -c . <<<"$found")))
+		fi
 		# checkpatch runs from the tree so that it knows its layout.
 		if ! (cd "$SRCDIR" && perl "$checkpatch" --strict --no-summary --terse "${ignore[@]}" "$patch") >>"$WORKDIR/logs/lint.log" 2>&1; then
+			found=$(grep -E '^[^ ].*(ERROR|WARNING|CHECK)' "$WORKDIR/logs/lint.log") ||
+				found="checkpatch.pl failed: $(tail -n 1 "$WORKDIR/logs/lint.log")"
 			echo "$patch: checkpatch.pl --strict:"
-			grep -E '^[^ ].*(ERROR|WARNING|CHECK)' "$WORKDIR/logs/lint.log" | tail -n 20 | sed 's/^/    /'
+			while IFS= read -r line; do printf '    %s\n' "$line"; done <<<"$found"
 			: >"$WORKDIR/logs/lint.log"
-			failed=$((failed + 1))
+			failed=$((failed + $(grep -c . <<<"$found")))
 		fi
 	done
 	[ "$failed" -eq 0 ] || die "$EXIT_FAIL" "lint: $failed problem(s) in ${#LINT_FILES[@]} patch(es)"
