@@ -511,8 +511,9 @@ static const char *judge(const struct report *r, const struct bdev *d, char *why
 		else
 			snprintf(why, size, "claimed by %s %s, and pciback never tried to seize it "
 				 "(no seizing line): xen-pciback was not loaded before %s, or the listing "
-				 "did not reach it (is the seize list in the initramfs? run "
-				 "'update-initramfs -u'; is the hide= syntax right?).", drv, at, drv);
+				 "did not reach it (is the seize list in the initramfs? rebuild it: "
+				 "'update-initramfs -u -k all' or 'dracut --regenerate-all --force'; "
+				 "is the hide= syntax right?).", drv, at, drv);
 	}
 	return "other driver";
 }

@@ -1017,7 +1017,7 @@ case_ "boot-report: hide= with a function wildcard, path=, and ids= matching not
 	has $W/o "0000:01:00.1 [10de:10f0]: NOT SEIZED"
 	[ "$(grep -c "^  listed by hide= on the kernel command line: (01:00.\*)$" $W/o)" -eq 2 ]
 	has $W/o "  listed by path= on the kernel command line: 0000:00:1c.4/00.0/01.0"
-	has $W/o "  now: driver firewire_ohci: claimed by firewire_ohci (no log line from it), and pciback never tried to seize it (no seizing line): xen-pciback was not loaded before firewire_ohci, or the listing did not reach it (is the seize list in the initramfs? run '"'"'update-initramfs -u'"'"'; is the hide= syntax right?)."
+	has $W/o "  now: driver firewire_ohci: claimed by firewire_ohci (no log line from it), and pciback never tried to seize it (no seizing line): xen-pciback was not loaded before firewire_ohci, or the listing did not reach it (is the seize list in the initramfs? rebuild it: '"'"'update-initramfs -u -k all'"'"' or '"'"'dracut --regenerate-all --force'"'"'; is the hide= syntax right?)."
 	has $W/o "  listed by ids= on the kernel command line: 8086:10d3"
 	has $W/o "Problem: ids= on the kernel command line: '"'"'dead:beef'"'"' matches no device."'
 fresh
