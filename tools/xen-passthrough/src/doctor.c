@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dmar.h"
+#include "ivrs.h"
 #include "doctor.h"
 #include "sysfs.h"
 
@@ -170,25 +171,29 @@ bool doctor_parse_region(const char *line, struct region *out)
 
 /*
  * No IOMMU group (dom0 under Xen): the RMRRs of ACPI's DMAR table, which
- * Xen leaves to dom0 as RMAD. Neither table: the regions stay unknown.
+ * Xen leaves to dom0 as RMAD, or on AMD the IVMD blocks of the IVRS table,
+ * which it leaves as it is. No table: the regions stay unknown.
  */
 static void dmar_doctor(const char *root, const struct devset *ds, size_t i, struct doctor *d)
 {
-	static const char *const names[] = { "DMAR", "RMAD" };
+	static const char *const names[] = { "DMAR", "RMAD", "IVRS" };
 	struct dmar_rmrr r[MAX_REGIONS];
 	char why[160];
 	uint8_t *tbl = NULL;
 	size_t len = 0, k;
+	bool amd;
 	int n;
 
 	for (k = 0; k < ARRAY_SIZE(names) && !tbl; k++)
 		tbl = (uint8_t *)rslurp(root, &len, "firmware/acpi/tables/%s", names[k]);
 	if (!tbl)
 		return;
-	n = dmar_rmrrs(tbl, len, ds, i, r, MAX_REGIONS, why, sizeof(why));
+	amd = !strcmp(names[k - 1], "IVRS");
+	n = (amd ? ivrs_ivmds : dmar_rmrrs)(tbl, len, ds, i, r, MAX_REGIONS, why, sizeof(why));
 	free(tbl);
 	if (n < 0) {
-		xp_note("firmware/acpi/tables/%s: %s; its RMRRs are unknown", names[k - 1], why);
+		xp_note("firmware/acpi/tables/%s: %s; its %s are unknown", names[k - 1], why,
+			amd ? "reserved regions" : "RMRRs");
 		return;
 	}
 	d->regions_known = true;
@@ -196,7 +201,8 @@ static void dmar_doctor(const char *root, const struct devset *ds, size_t i, str
 	for (int j = 0; j < n && j < MAX_REGIONS; j++) {
 		d->regions[d->nregions].start = r[j].base;
 		d->regions[d->nregions].end = r[j].limit;
-		strlcpy0(d->regions[d->nregions].type, "rmrr", sizeof(d->regions[0].type));
+		strlcpy0(d->regions[d->nregions].type, amd ? "ivmd" : "rmrr",
+			 sizeof(d->regions[0].type));
 		d->nregions++;
 		d->rmrr = true;
 	}

@@ -61,13 +61,14 @@ struct doctor {
 	size_t nsibs;
 	int do_flr;			/* pciback/do_flr: 1 there, 0 absent, -1 no pciback */
 	/* IOMMU group and its reserved regions; without a group (dom0 under
-	 * Xen), the RMRRs of ACPI's DMAR table (type "rmrr"). */
+	 * Xen), the RMRRs of ACPI's DMAR table (type "rmrr") or the IVMD
+	 * blocks of its IVRS table (type "ivmd"). */
 	char iommu_group[32];		/* "" when the device has none */
 	bool regions_known;
-	char regions_source[8];		/* "" (the group), "DMAR" or "RMAD" */
+	char regions_source[8];		/* "" (the group), "DMAR", "RMAD" or "IVRS" */
 	struct region regions[MAX_REGIONS];
 	size_t nregions;
-	bool rmrr;			/* a "direct", "direct-relaxable" or "rmrr" region */
+	bool rmrr;			/* a "direct", "direct-relaxable", "rmrr" or "ivmd" region */
 	/* MSI-X. */
 	enum msix_state msix;
 	unsigned long long bar_size[6];	/* from resource; 0 unknown or unused */

@@ -213,7 +213,8 @@ static void json_doctor(FILE *f, const struct devset *ds, size_t i, const struct
 	if (!d->regions_known)
 		fputs("null", f);
 	else
-		json_str(f, d->regions_source[0] ? "acpi_dmar" : "iommu_group");
+		json_str(f, !d->regions_source[0] ? "iommu_group" :
+			 strcmp(d->regions_source, "IVRS") ? "acpi_dmar" : "acpi_ivrs");
 	json_bool(f, "rmrr", d->rmrr, &first);
 	json_opt(f, "msix", msix_word(d->msix), &first);
 	json_opt(f, "msix_detail", d->msix_why, &first);
@@ -409,8 +410,11 @@ static void check_doctor(FILE *f, const struct devset *ds, size_t i, const struc
 	else
 		fputs("pciback do_flr: unknown, pciback is not loaded.\n", f);
 	if (d->regions_source[0]) {
-		fprintf(f, "Reserved regions (ACPI DMAR table %s%s):", d->regions_source,
-			strcmp(d->regions_source, "RMAD") ? "" : ", as Xen leaves it to dom0");
+		if (!strcmp(d->regions_source, "IVRS"))
+			fputs("Reserved regions (ACPI IVRS table, its IVMD blocks):", f);
+		else
+			fprintf(f, "Reserved regions (ACPI DMAR table %s%s):", d->regions_source,
+				strcmp(d->regions_source, "RMAD") ? "" : ", as Xen leaves it to dom0");
 		for (size_t k = 0; k < d->nregions; k++)
 			fprintf(f, "%s 0x%llx-0x%llx %s", k ? "," : "", d->regions[k].start,
 				d->regions[k].end, esc(d->regions[k].type));
@@ -499,7 +503,7 @@ static void rmrr_list(const struct doctor *d, char *buf, size_t size)
 	for (size_t k = 0; k < d->nregions && len < size; k++) {
 		if (strcmp(d->regions[k].type, "direct") &&
 		    strcmp(d->regions[k].type, "direct-relaxable") &&
-		    strcmp(d->regions[k].type, "rmrr"))
+		    strcmp(d->regions[k].type, "rmrr") && strcmp(d->regions[k].type, "ivmd"))
 			continue;
 		len += (size_t)snprintf(buf + len, size - len, "%s0x%llx-0x%llx %s",
 					len ? ", " : "", d->regions[k].start, d->regions[k].end,

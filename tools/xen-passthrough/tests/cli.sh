@@ -932,6 +932,56 @@ case_ "a DMAR table with a structure running past its end: one note, regions unk
 	xp check 00:14.0 >$W/o 2>$W/e
 	one_line $W/e; grep -q "^xen-passthrough: note: firmware/acpi/tables/DMAR: structure at offset 64 runs past the end of the table; its RMRRs are unknown$" $W/e
 	doc 0000:00:14.0 "d[\"reserved_regions\"] is None" "d[\"rmrr\"] is False"'
+# AMD: Xen keeps ACPI's IVRS table under its own name (only DMAR is
+# renamed, drivers/passthrough/vtd/dmar.c), and its IVMD blocks are AMD's
+# RMRRs: 0x20 every device, 0x21 one, 0x22 a range of device ids.
+# ivrs FILE "TYPE START LENGTH BDF [LAST-BDF]"...: an IVRS table (IVinfo
+# 0x00203040) with one IVHD (type 0x10, IOMMU 00:00.2, capability 0x40,
+# device entries "start" 0x0000 and "end" 0xffff) and one IVMD per
+# argument (unity, read and write, segment 0).
+ivrs() {
+	f=$1; shift
+	mkdir -p "$(dirname "$f")"
+	perl -e '
+		sub id { my ($b, $d, $f) = split /[:.]/, shift; return hex($b) << 8 | hex($d) << 3 | $f; }
+		my $ents = pack("CvC", 3, 0, 0) . pack("CvC", 4, 0xffff, 0);
+		my $body = pack("CCvvvQ<vvV", 0x10, 0, 24 + length($ents), 0x0002, 0x40, 0xfeb80000, 0, 0, 0) . $ents;
+		for my $r (@ARGV) {
+			my ($type, $start, $len, $first, $last) = split / /, $r;
+			$body .= pack("CCvvvvx6Q<Q<", hex($type), 7, 32, id($first // "00:00.0"),
+				defined $last ? id($last) : 0, 0, hex($start), hex($len));
+		}
+		print pack("a4VCCa6a8VVV", "IVRS", 48 + length($body), 2, 0, "XPTEST", "XPTEST", 1, 0, 1)
+			. pack("Vx8", 0x00203040) . $body;' "$@" >"$f"
+}
+fresh
+case_ "dom0 on AMD: reserved regions from ACPI's IVRS IVMD blocks, per device, per range and for all" '
+	dom0_view
+	ivrs $S/firmware/acpi/tables/IVRS "21 3e2e0000 20000 00:14.0" "22 3d000000 100000 04:00.0 05:00.0"
+	xp check 00:14.0 >$W/o 2>$W/e; none . $W/e
+	has $W/o "Reserved regions (ACPI IVRS table, its IVMD blocks): 0x3e2e0000-0x3e2fffff ivmd."
+	grep -q "^Warning: RMRR" $W/o
+	xp xl-config 05:00.0 >$W/o 2>$W/e; has $W/o "pci = [ '"'"'0000:05:00.0,rdm_policy=relaxed'"'"' ]"
+	grep -q "0000:05:00.0 has an RMRR (0x3d000000-0x3d0fffff ivmd)" $W/e
+	xp xl-config 02:00.0 >$W/o 2>$W/e; has $W/o "pci = [ '"'"'0000:02:00.0'"'"' ]"; none . $W/e
+	doc 0000:00:14.0 "d[\"rmrr\"] is True" "d[\"reserved_regions_source\"] == \"acpi_ivrs\"" \
+		"d[\"reserved_regions\"] == [{\"start\": \"0x3e2e0000\", \"end\": \"0x3e2fffff\", \"type\": \"ivmd\"}]"
+	doc 0000:02:00.0 "d[\"rmrr\"] is False" "d[\"reserved_regions\"] == []" "d[\"reserved_regions_source\"] == \"acpi_ivrs\""
+	doc 0000:00:02.0 "d[\"rmrr\"] is False"
+	ivrs $S/firmware/acpi/tables/IVRS "20 a0000 20000"
+	doc 0000:00:02.0 "d[\"rmrr\"] is True" "d[\"reserved_regions\"][0][\"start\"] == \"0xa0000\""
+	doc 0000:02:00.0 "d[\"rmrr\"] is True"'
+fresh
+case_ "an IVRS table with a bad IVMD: one note, regions unknown" '
+	dom0_view
+	ivrs $S/firmware/acpi/tables/IVRS "22 3d000000 100000 05:00.0 04:00.0"
+	xp check 00:14.0 >$W/o 2>$W/e
+	one_line $W/e; grep -q "^xen-passthrough: note: firmware/acpi/tables/IVRS: IVMD at offset 80 names devices 0x0500 to 0x0400; its reserved regions are unknown$" $W/e
+	doc 0000:00:14.0 "d[\"reserved_regions\"] is None" "d[\"rmrr\"] is False"
+	ivrs $S/firmware/acpi/tables/IVRS "21 3e2e0000 20000 00:14.0"
+	perl -e "open(my \$f, q(+<), \$ARGV[0]) or die; binmode \$f; seek(\$f, 82, 0); print \$f pack(q(v), 40); close \$f" $S/firmware/acpi/tables/IVRS
+	xp check 00:14.0 >$W/o 2>$W/e
+	one_line $W/e; grep -q "^xen-passthrough: note: firmware/acpi/tables/IVRS: block at offset 80 runs past the end of the table; its reserved regions are unknown$" $W/e'
 # boot-report: the fake tree after a boot with the seize list, hide= and
 # ids=, and fixtures/boot.kmsg (/dev/kmsg records) as its kernel log.
 boot_setup() {

@@ -6,6 +6,7 @@
 #include "bootlog.h"
 #include "caps.h"
 #include "dmar.h"
+#include "ivrs.h"
 #include "doctor.h"
 #include "topology.h"
 #include "tap.h"
@@ -182,11 +183,100 @@ static void dmar_scopes(void)
 	devset_free(&ds);
 }
 
+/* IVRS: IVMD blocks after an IVHD, on the devices of dmar_scopes(). */
+static size_t ivrs_put(uint8_t *t, size_t off, unsigned int type, unsigned int first,
+		       unsigned int aux, unsigned int seg, unsigned long long start,
+		       unsigned long long size)
+{
+	uint8_t *b = t + off;
+
+	memset(b, 0, 32);
+	b[0] = (uint8_t)type; b[1] = 7; b[2] = 32;
+	b[4] = (uint8_t)first; b[5] = (uint8_t)(first >> 8);
+	b[6] = (uint8_t)aux; b[7] = (uint8_t)(aux >> 8);
+	b[8] = (uint8_t)seg;
+	for (int k = 0; k < 8; k++) {
+		b[16 + k] = (uint8_t)(start >> 8 * k);
+		b[24 + k] = (uint8_t)(size >> 8 * k);
+	}
+	off += 32;
+	t[4] = (uint8_t)off; t[5] = (uint8_t)(off >> 8);
+	return off;
+}
+
+static void ivrs_blocks(void)
+{
+	uint8_t port[256] = { 0x86, 0x80, 0x10, 0xa3 }, ep[256] = { 0x86, 0x80, 0xd3, 0x10 };
+	struct bdf bp = { 0, 0, 0x1c, 0 }, be = { 0, 2, 0, 0 };
+	struct devset ds = { 0 };
+	struct dmar_rmrr r[4];
+	uint8_t t[256] = { 'I', 'V', 'R', 'S' };
+	char why[160];
+	size_t len, ie, ip;
+
+	port[0x0e] = 1; port[0x19] = 2; port[0x1a] = 2; port[0x0b] = 6; port[0x0a] = 4;
+	devset_add(&ds, &bp, port, sizeof(port));
+	devset_add(&ds, &be, ep, sizeof(ep));
+	topo_build(&ds);
+	ip = (size_t)devset_find(&ds, &bp);
+	ie = (size_t)devset_find(&ds, &be);
+	/* an IVHD of 24 bytes and an 8-byte device entry ("all"), skipped */
+	t[48] = 0x10; t[50] = 32; t[52] = 2; t[54] = 0x40; t[72] = 1;
+	len = ivrs_put(t, 80, 0x21, 0x0200, 0, 0, 0x1000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ie, r, 4, why, sizeof(why)) == 1 && r[0].base == 0x1000 &&
+	   r[0].limit == 0x1fff, "an IVMD for one device names it (%s)", why);
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == 0,
+	   "an IVMD for one device names no other");
+	ivrs_put(t, 80, 0x21, 0x0200, 0, 1, 0x1000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ie, r, 4, why, sizeof(why)) == 0,
+	   "an IVMD of segment 1 names nothing in segment 0");
+	ivrs_put(t, 80, 0x22, 0x00e0, 0x0200, 0, 0x1000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ie, r, 4, why, sizeof(why)) == 1 &&
+	   ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == 1,
+	   "an IVMD range 00:1c.0-02:00.0 names both ends");
+	ivrs_put(t, 80, 0x22, 0x00e1, 0x01ff, 0, 0x1000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ie, r, 4, why, sizeof(why)) == 0 &&
+	   ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == 0,
+	   "an IVMD range 00:1c.1-01:1f.7 names neither");
+	ivrs_put(t, 80, 0x22, 0x0200, 0x0200, 0, 0x1000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ie, r, 4, why, sizeof(why)) == -1 && strstr(why, "0x0200 to 0x0200"),
+	   "a range whose last id is not above its first is malformed (%s)", why);
+	ivrs_put(t, 80, 0x20, 0xffff, 0, 0, 0xa0000, 0x20000);
+	len = ivrs_put(t, 112, 0x21, 0x00e0, 0, 0, 0x3000, 0x1000);
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == 2 && r[0].limit == 0xbffff &&
+	   r[1].base == 0x3000, "an IVMD for all devices names every device, with the others");
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 1, why, sizeof(why)) == 2 && r[0].base == 0xa0000,
+	   "more IVMDs than room: counted, the first stored");
+	ivrs_put(t, 112, 0x21, 0x00e0, 0, 0, 0xfffffffffffff000ULL, 0x2000);
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == -1 && strstr(why, "IVMD at offset 112"),
+	   "an IVMD past the end of the address space is malformed (%s)", why);
+	ivrs_put(t, 112, 0x21, 0x00e0, 0, 0, 0x3000, 0);
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == -1,
+	   "an IVMD of length 0 is malformed");
+	ivrs_put(t, 112, 0x21, 0x00e0, 0, 0, 0x3000, 0x1000);
+	t[114] = 24;
+	ok(ivrs_ivmds(t, len - 8, &ds, ip, r, 4, why, sizeof(why)) == -1,
+	   "a table shorter than its header says is malformed");
+	t[4] = (uint8_t)(len - 8);
+	ok(ivrs_ivmds(t, len - 8, &ds, ip, r, 4, why, sizeof(why)) == -1 && strstr(why, "shorter than 32"),
+	   "an IVMD of 24 bytes is malformed (%s)", why);
+	t[114] = 4;
+	ok(ivrs_ivmds(t, len - 8, &ds, ip, r, 4, why, sizeof(why)) == -1 && strstr(why, "shorter than its header"),
+	   "a block shorter than its header is malformed (%s)", why);
+	t[114] = 0x24;
+	ok(ivrs_ivmds(t, len - 8, &ds, ip, r, 4, why, sizeof(why)) == -1 && strstr(why, "runs past"),
+	   "a block running past the table is malformed (%s)", why);
+	memcpy(t, "DMAR", 4);
+	ok(ivrs_ivmds(t, len, &ds, ip, r, 4, why, sizeof(why)) == -1, "another table is refused");
+	devset_free(&ds);
+}
+
 int main(void)
 {
 	msix_rule();
 	regions();
 	dmar_scopes();
+	ivrs_blocks();
 	bootlog();
 	return tap_done();
 }

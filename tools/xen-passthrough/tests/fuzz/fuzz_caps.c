@@ -4,7 +4,7 @@
  * eight arbitrary devices (bridges, bus numbers, loops and all) through
  * topology, reset analysis, verdicts and output; the input also as the
  * structures of an ACPI DMAR table, whose RMRR scopes are matched against
- * those devices.
+ * those devices, and as the blocks of an IVRS table, whose IVMDs are.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "dmar.h"
+#include "ivrs.h"
 #include "doctor.h"
 #include "devices.h"
 #include "output.h"
@@ -69,6 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char why[160];
 		int n = dmar_rmrrs(tbl, tlen, &ds, i, r, 4, why, sizeof(why));
 
+		if (n < -1 || (n < 0 && !memchr(why, '\0', sizeof(why))))
+			abort();
+		memcpy(tbl, "IVRS", 4);
+		n = ivrs_ivmds(tbl, tlen, &ds, i, r, 4, why, sizeof(why));
+		memcpy(tbl, "DMAR", 4);
 		if (n < -1 || (n < 0 && !memchr(why, '\0', sizeof(why))))
 			abort();
 	}
