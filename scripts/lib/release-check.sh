@@ -80,7 +80,7 @@ check_one() {
 		fi
 	fi
 	for step in patch configure; do
-		d "$step" || { rc_result "$rel" FAIL "$step" "$t" "$(grep '^dom0kit: ' "$log" | tail -n 1)"; rc_clean "$rel" "$tarball" "$had" "$pinned"; return 1; }
+		d "$step" || { rc_result "$rel" FAIL "$step" "$t" "$(last_error "$log")"; rc_clean "$rel" "$tarball" "$had" "$pinned"; return 1; }
 	done
 	step=compile
 	obj=$WORKDIR/build/linux-$rel-qemu
@@ -100,6 +100,12 @@ check_one() {
 	fi
 	rc_result "$rel" ok "$step" "$t" "$(grep -c . "$WORKDIR/state/$rel/patches/series") patches, W=1: $warn warning(s), none in files the series touches$(variants_of "$rel")"
 	rc_clean "$rel" "$tarball" "$had" "$pinned"
+}
+
+# last_error LOG: dom0kit's last error with the indented lines under it
+# (the config audit lists the symbols there), on one line.
+last_error() {
+	awk '/^dom0kit: / { e = $0; on = 1; next } on && /^[ \t]/ { sub(/^[ \t]+/, ""); e = e " " $0; next } { on = 0 } END { print e }' "$1"
 }
 
 # variants_of RELEASE: ", variants: DIR/NAME..." when any were picked.
