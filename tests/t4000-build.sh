@@ -51,7 +51,7 @@ test_expect_success 'the build is reproducible in its settings: user, host, time
 
 # The versions are dom0kit's own, read from dry-run package plans.
 test_expect_success 'package versions sort across revisions and releases' '
-	v() { plan_version --workdir w --profile qemu --suite bookworm "$@"; } &&
+	v() { plan_version --workdir w --outdir plan-out --profile qemu --suite bookworm "$@"; } &&
 	r1=$(v) && r2=$(v --revision 2) && r9=$(v --revision 9) && r10=$(v --revision 10) &&
 	next=$(v --kernel 6.12.108) && old=$(v --kernel 6.1) && new=$(v --kernel 7.2) &&
 	test "$r1" = "$V" &&

@@ -6,7 +6,9 @@
 . "$(dirname "$0")/test-lib.sh"
 RC=$TOP/scripts/lib/release-check.sh
 export RC
-if [ -n "${DOM0KIT_CHECK_RELEASES:-}" ]; then test_plan 4; else test_plan 3; fi
+plan=3
+[ -z "${DOM0KIT_CHECK_RELEASES:-}" ] || plan=4
+test_plan $plan
 
 test_expect_success '--help, unknown option, unknown line: usage and one-line errors' '
 	"$RC" --help >out && grep -q "^Usage: scripts/lib/release-check.sh" out &&

@@ -178,7 +178,7 @@ test_expect_success 'packaging is deterministic: two runs give bit-identical .de
 # one (sid, like the bindeb packager, has no suffix), and any newer
 # revision or release sorts above every suite's.
 test_expect_success 'versions sort across suites, revisions and releases' '
-	v() { plan_version --workdir "$CHECK_WORK" --profile qemu --maintainer "$MAINT" "$@"; } &&
+	v() { plan_version --workdir "$CHECK_WORK" --outdir plan-out --profile qemu --maintainer "$MAINT" "$@"; } &&
 	deb11=$(v --suite bullseye) && deb12=$(v --suite bookworm) && deb13=$(v --suite trixie) &&
 	deb14=$(v --suite forky) && sid=$(v --suite sid) && bindeb=$(v --packager bindeb) &&
 	deb12r2=$(v --suite bookworm --revision 2) && deb13r9=$(v --suite trixie --revision 9) &&
@@ -192,17 +192,17 @@ test_expect_success 'versions sort across suites, revisions and releases' '
 '
 
 test_expect_success 'a maintainer lintian would reject (root, a host without a domain) is warned about' '
-	"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu --suite bookworm --dry-run package >out 2>err &&
+	"$DOM0KIT" --workdir "$CHECK_WORK" --outdir plan-out --profile qemu --suite bookworm --dry-run package >out 2>err &&
 	if [ "$(id -un)" = root ]; then grep -q "lintian rejects root" err; fi &&
-	DEBFULLNAME=Jane DEBEMAIL=jane@buildhost "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu --suite bookworm --dry-run package >out 2>err &&
+	DEBFULLNAME=Jane DEBEMAIL=jane@buildhost "$DOM0KIT" --workdir "$CHECK_WORK" --outdir plan-out --profile qemu --suite bookworm --dry-run package >out 2>err &&
 	grep -q "maintainer Jane <jane@buildhost>: lintian rejects" err &&
-	pkg --dry-run package >out 2>err && ! grep -q warning err
+	pkg --outdir plan-out --dry-run package >out 2>err && ! grep -q warning err
 '
 
 test_expect_success 'bad packaging options: one line, exit 2' '
 	for a in "--packager rpm" "--distro arch" "--suite nosuch" "--maintainer nobody"; do
-		rc=0 && pkg $a package >out 2>err || rc=$?
-		test $rc = 2 && one_line err || { echo "$a: rc $rc"; cat err; exit 1; }
+		rc=0 && pkg --outdir plan-out $a package >out 2>err || rc=$?
+		test $rc = 2 && one_line err && grep -q -- "${a#* }" err || { echo "$a: rc $rc"; cat err; exit 1; }
 	done
 '
 test_done
