@@ -70,6 +70,8 @@ args_system_test() {
 		esac
 		shift
 	done
+	# The dispatcher takes --suite VALUE and --suite=VALUE for every command.
+	[ -z "${OPT_SUITE:-}" ] || SYSTEM_SUITE=$OPT_SUITE
 	case $SYSTEM_SUITE in
 	trixie) SYSTEM_XEN=4.20 ;;
 	bookworm) SYSTEM_XEN=4.17 ;;
