@@ -41,6 +41,9 @@ lint_header() {
 	[ ${#problems[@]} -eq 0 ]
 }
 
+# shellcheck source=scripts/lib/variants.sh
+. "$LIB/variants.sh"
+
 cmd_lint() {
 	local patch failed=0 checkpatch=$SRCDIR/scripts/checkpatch.pl
 	if [ ${#LINT_FILES[@]} -eq 0 ]; then
@@ -77,6 +80,12 @@ cmd_lint() {
 			failed=$((failed + $(grep -c . <<<"$found")))
 		fi
 	done
+	# Version-bounded variants: no two claim one release (variants.sh).
+	local problem
+	while IFS= read -r problem; do
+		echo "$problem"
+		failed=$((failed + 1))
+	done < <(variants_lint "$PATCHES_ROOT")
 	[ "$failed" -eq 0 ] || die "$EXIT_FAIL" "lint: $failed problem(s) in ${#LINT_FILES[@]} patch(es)"
 	info "lint: ${#LINT_FILES[@]} patch(es) clean"
 }
