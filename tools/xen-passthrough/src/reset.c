@@ -63,6 +63,8 @@ void reset_analyse(const struct devset *ds, size_t i, struct reset_info *r)
 	if (p->has_kernel_reset) {
 		r->kernel_known = true;
 		r->kernel = reset_parse_kernel(p->kernel_reset);
+	} else if (ds->reset_method_attr) {
+		r->kernel_known = r->kernel_hidden = true;
 	}
 	if (c->pcie_flr)
 		r->methods |= RESET_FLR;
@@ -97,7 +99,7 @@ void reset_free(struct reset_info *r)
 
 unsigned int reset_all(const struct reset_info *r)
 {
-	return r->methods | r->kernel;
+	return (r->kernel_hidden ? r->methods & ~RESET_FUNCTION : r->methods) | r->kernel;
 }
 
 bool reset_has_function_reset(const struct reset_info *r)

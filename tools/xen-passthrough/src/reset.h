@@ -22,6 +22,10 @@ struct reset_info {
 	unsigned int methods;	/* from config space and topology */
 	unsigned int kernel;	/* from sysfs reset_method */
 	bool kernel_known;
+	/* No reset_method file while other devices have one: the kernel
+	 * found no method (it hides the file then); kernel is 0 and the
+	 * function resets of config space do not count. */
+	bool kernel_hidden;
 	bool caps_known;	/* enough config space was readable */
 	int port;		/* bridge whose bus/slot reset applies, -1 */
 	size_t *victims;	/* other devices a bus/slot reset would hit */
@@ -30,7 +34,8 @@ struct reset_info {
 
 void reset_analyse(const struct devset *ds, size_t i, struct reset_info *r);
 void reset_free(struct reset_info *r);
-/* Union of both sources. */
+/* Union of both sources (without config space's function resets when
+ * the kernel hides reset_method). */
 unsigned int reset_all(const struct reset_info *r);
 bool reset_has_function_reset(const struct reset_info *r);
 /* Parse the kernel's space-separated method list; unknown names ignored. */

@@ -175,6 +175,13 @@ static void decide(const struct devset *ds, size_t i, struct set *s,
 		return;
 	}
 	if (!reset_has_function_reset(&v->reset)) {
+		if (!(reset_all(&v->reset) & (RESET_BUS | RESET_SLOT)) && v->reset.kernel_hidden) {
+			v->kind = V_NO;
+			say(v, "it cannot be reset: the kernel found no reset method for it (no "
+			       "reset_method file, while other devices have one), and there is no "
+			       "bus reset on a root bus");
+			return;
+		}
 		if (!(reset_all(&v->reset) & (RESET_BUS | RESET_SLOT))) {
 			v->kind = V_NO;
 			say(v, "it cannot be reset: no FLR, no AF FLR, %s, and no bus "

@@ -819,6 +819,26 @@ case_ "doctor: a device without reset_method where others have one: the kernel f
 	doc 0000:00:1f.3 "d[\"reset\"][\"reset_method\"] == []" "d[\"reset\"][\"disabled\"] is False" \
 		"d[\"reset\"][\"function_reset\"] is None"'
 fresh
+case_ "list and verdict agree with the doctor: a device whose reset_method the kernel hides has no function reset" '
+	rm $S/bus/pci/devices/0000:00:14.0/reset_method $S/bus/pci/devices/0000:02:00.0/reset_method
+	xp list >$W/l
+	grep -q "^0000:00:14.0 .* no  *none  *yes  *no  " $W/l
+	grep -q "^0000:02:00.0 .* no  *slot,bus  *yes  *alone  " $W/l
+	xp check 00:14.0 >$W/o
+	has $W/o "The kernel offers: none."
+	grep -q "^Verdict: not safely assignable: it cannot be reset: the kernel found no reset method for it (no reset_method file, while other devices have one), and there is no bus reset on a root bus\.$" $W/o
+	doc 0000:00:14.0 "d[\"reset\"][\"reset_method\"] == []"
+	xp list --json >$W/j
+	python3 -c "import json,sys
+x = {d[\"bdf\"]: d for d in json.load(open(sys.argv[1]))[\"devices\"]}
+assert x[\"0000:00:14.0\"][\"reset\"][\"kernel\"] == [] and x[\"0000:00:14.0\"][\"verdict\"][\"kind\"] == \"no\", x[\"0000:00:14.0\"]
+assert x[\"0000:02:00.0\"][\"reset\"][\"kernel\"] == [] and x[\"0000:02:00.0\"][\"reset\"][\"methods\"] == [\"flr\", \"slot\", \"bus\"]
+assert \"only a bus reset through 0000:00:1c.0\" in x[\"0000:02:00.0\"][\"verdict\"][\"reason\"], x[\"0000:02:00.0\"]
+assert x[\"0000:06:00.0\"][\"reset\"][\"kernel\"] is not None" $W/j
+	find $S/devices -name reset_method -delete
+	xp list >$W/l
+	grep -q "^0000:00:14.0 .* no  *pm  *yes  *alone  " $W/l'
+fresh
 case_ "doctor: without pciback/do_flr (mainline) says what libxl logs; without pciback, unknown" '
 	rm $S/$PB/do_flr
 	xp check 02:00.0 >$W/o
