@@ -3,23 +3,13 @@
 #include <string.h>
 
 #include "dmar.h"
+#include "util.h"
 #include "topology.h"
 
 #define DMAR_HEADER 48
 #define DMAR_RMRR 1
 #define SCOPE_ENDPOINT 1
 #define SCOPE_BRIDGE 2	/* PCI sub-hierarchy */
-
-static unsigned int u16le(const uint8_t *p) { return (unsigned int)(p[0] | p[1] << 8); }
-
-static unsigned long long u64le(const uint8_t *p)
-{
-	unsigned long long v = 0;
-
-	for (int k = 7; k >= 0; k--)
-		v = v << 8 | p[k];
-	return v;
-}
 
 static int find(const struct devset *ds, unsigned int seg, unsigned int bus,
 		unsigned int dev, unsigned int fn)

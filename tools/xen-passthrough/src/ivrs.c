@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ivrs.h"
+#include "util.h"
 
 #define IVRS_HEADER 48
 #define IVRS_BLOCK 6
@@ -11,17 +12,6 @@
 #define IVMD_ONE 0x21
 #define IVMD_RANGE 0x22
 #define IVMD_IOMMU 0x23
-
-static unsigned int u16le(const uint8_t *p) { return (unsigned int)(p[0] | p[1] << 8); }
-
-static unsigned long long u64le(const uint8_t *p)
-{
-	unsigned long long v = 0;
-
-	for (int k = 7; k >= 0; k--)
-		v = v << 8 | p[k];
-	return v;
-}
 
 int ivrs_ivmds(const uint8_t *tbl, size_t len, const struct devset *ds, size_t i,
 	       struct dmar_rmrr *out, size_t max, char *why, size_t whysize)

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define PROG "xen-passthrough"
@@ -56,5 +57,17 @@ void bdf_fmt(const struct bdf *b, char *buf, size_t size);
 bool bdf_eq(const struct bdf *a, const struct bdf *b);
 /* Parse exactly "dddd:bb:dd.f" (n == whole string); true on success. */
 bool bdf_parse_full(const char *s, size_t n, struct bdf *out);
+
+/* Little-endian fields of firmware tables (ACPI DMAR, IVRS). */
+static inline unsigned int u16le(const uint8_t *p) { return (unsigned int)(p[0] | p[1] << 8); }
+
+static inline unsigned long long u64le(const uint8_t *p)
+{
+	unsigned long long v = 0;
+
+	for (int k = 7; k >= 0; k--)
+		v = v << 8 | p[k];
+	return v;
+}
 
 #endif
