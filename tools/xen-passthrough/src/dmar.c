@@ -56,12 +56,9 @@ int dmar_rmrrs(const uint8_t *tbl, size_t len, const struct devset *ds, size_t i
 		snprintf(why, whysize, "not a DMAR table (%zu bytes)", len);
 		return -1;
 	}
-	tlen = (size_t)tbl[4] | (size_t)tbl[5] << 8 | (size_t)tbl[6] << 16 | (size_t)tbl[7] << 24;
-	if (tlen < DMAR_HEADER || tlen > len) {
-		snprintf(why, whysize, "its header gives a length of %zu bytes, the file has %zu",
-			 tlen, len);
+	tlen = acpi_table_length(tbl, len, DMAR_HEADER, why, whysize);
+	if (!tlen)
 		return -1;
-	}
 	seg = ds->d[i].bdf.dom;
 	for (off = DMAR_HEADER; off < tlen;) {
 		const uint8_t *st = tbl + off;

@@ -24,12 +24,9 @@ int ivrs_ivmds(const uint8_t *tbl, size_t len, const struct devset *ds, size_t i
 		snprintf(why, whysize, "not an IVRS table (%zu bytes)", len);
 		return -1;
 	}
-	tlen = (size_t)tbl[4] | (size_t)tbl[5] << 8 | (size_t)tbl[6] << 16 | (size_t)tbl[7] << 24;
-	if (tlen < IVRS_HEADER || tlen > len) {
-		snprintf(why, whysize, "its header gives a length of %zu bytes, the file has %zu",
-			 tlen, len);
+	tlen = acpi_table_length(tbl, len, IVRS_HEADER, why, whysize);
+	if (!tlen)
 		return -1;
-	}
 	for (off = IVRS_HEADER; off < tlen;) {
 		const uint8_t *bl = tbl + off;
 		unsigned int type, first, last;

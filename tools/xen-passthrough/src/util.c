@@ -222,3 +222,16 @@ int lock_dir_wait(const char *dir, char *err, size_t errsize)
 	}
 	return fd;
 }
+
+size_t acpi_table_length(const uint8_t *tbl, size_t len, size_t hdr, char *why, size_t whysize)
+{
+	size_t tlen = (size_t)tbl[4] | (size_t)tbl[5] << 8 | (size_t)tbl[6] << 16 |
+		      (size_t)tbl[7] << 24;
+
+	if (tlen < hdr || tlen > len) {
+		snprintf(why, whysize, "its header gives a length of %zu bytes, the file has %zu",
+			 tlen, len);
+		return 0;
+	}
+	return tlen;
+}

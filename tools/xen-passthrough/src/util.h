@@ -70,4 +70,10 @@ static inline unsigned long long u64le(const uint8_t *p)
 	return v;
 }
 
+/*
+ * The length an ACPI table's header gives, checked against the @len bytes
+ * read and the table's own @hdr size; 0 with the reason in @why if wrong.
+ */
+size_t acpi_table_length(const uint8_t *tbl, size_t len, size_t hdr, char *why, size_t whysize);
+
 #endif
