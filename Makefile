@@ -44,9 +44,11 @@ check-release: check-deps
 check-releases: check-deps
 	DOM0KIT_CHECK_RELEASES=1 tests/run tests/t8300-check-releases.sh
 
-# The qemu-system kernel built and packaged, installed into a Debian
-# trixie disk image, booted from its GRUB into Xen 4.20 and a systemd
-# dom0 that gives devices to HVM, PV and PVH guests (tests/t5600).
+# make check already builds the qemu-system kernel, installs its packages
+# into a Debian trixie disk image and boots it from its GRUB into Xen 4.20
+# and a systemd dom0 that gives devices to HVM, PV and PVH guests
+# (tests/t5600); this target runs t5600 alone and adds the UEFI boot and
+# an image interrupted while it is made.
 check-system: check-deps
 	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh
 
