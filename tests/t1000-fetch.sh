@@ -3,7 +3,7 @@
 # kernel.org tarball with its signature, git tags and local trees; every
 # bad download is refused with one line and leaves nothing behind.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 20
+test_plan 21
 
 REAL_CACHE=${DOM0KIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dom0kit}
 # A private copy of the apt indices, so that tests which spoil the cache
@@ -63,6 +63,22 @@ test_expect_success 'debian: a release the mirror lists but does not serve (404)
 	DOM0KIT_CACHE=$PWD/c2 fails 4 "mirror does not serve linux_6.12.113.orig.tar.xz \(404 Not Found\)" \
 		"$DOM0KIT" --workdir w2 --outdir out2 --kernel 6.12.113 fetch &&
 	[ -z "$(ls -A c2/sources 2>/dev/null)" ] && [ ! -e out2 ]
+'
+
+# 6.12.74: Debian lists 6.12.74-2~bpo12+1 (main pool: orig served, its
+# .debian.tar.xz 404) and 6.12.74-2 (security pool: its own files
+# served, the orig 404 there). apt-get source fails on either; the orig
+# comes from the pool that serves it, checked against the signed index.
+test_expect_success 'debian: a release whose package files are partly gone: the orig from the pool that serves it' '
+	private_cache c5 &&
+	DOM0KIT_CACHE=$PWD/c5 "$DOM0KIT" --workdir w5 --kernel 6.12.74 fetch >out 2>err &&
+	grep -q "^tarball $PWD/c5/sources/linux_6.12.74.orig.tar.xz$" w5/state/6.12.74/source &&
+	grep -q "linux_6.12.74.orig.tar.xz from http://deb.debian.org/debian/pool/main/l/linux/, sha256 as in Debian.s signed index" err &&
+	sha=$(DOM0KIT_CACHE=$PWD/c5 "$DOM0KIT" --workdir w5 --kernel 6.12.74 --dry-run fetch | sed -n "s/^would fetch: use tarball //p") &&
+	test "$sha" = "$PWD/c5/sources/linux_6.12.74.orig.tar.xz" &&
+	test "$(sha256sum <c5/sources/linux_6.12.74.orig.tar.xz | cut -d" " -f1)" = b12440d62ef47193c3c8ae5b8dbb76cfcd1084bbb54d6c64a485aed07ecec708 &&
+	[ -z "$(ls -A c5/sources | grep -v "^linux_6.12.74.orig.tar.xz$")" ] &&
+	rm -rf c5/sources
 '
 
 test_expect_success 'debian: a release Debian does not list' '

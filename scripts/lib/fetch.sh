@@ -13,7 +13,11 @@ help_fetch() {
 Usage: dom0kit fetch [--kernel SPEC] [--source SRC]
 Sources:
   debian          linux_X.Y.Z.orig.tar.xz through a private apt setup in the
-                  cache; apt checks the signed indices and the checksum
+                  cache; apt checks the signed indices and the checksum.
+                  When the mirror no longer serves every file of the
+                  Debian versions that carry X.Y.Z (a backports
+                  .debian.tar.xz 404), the orig comes straight from the
+                  pool that serves it, checked against the signed index
   kernel.org      linux-X.Y.Z.tar.xz + .tar.sign, checked with gpg against
                   scripts/keys/kernel.org/*.asc (--keyring FILE to override;
                   DOM0KIT_KERNEL_ORG_URL sets the URL base)
@@ -58,6 +62,83 @@ debian_orig_sha256() {
 		/^Checksums-Sha256:/ { sums = 1; next }
 		sums && /^ / { if ($3 == f && u == rel && !found) { print v, $1; found = 1 } next }
 		{ sums = 0 }'
+}
+
+# debian_orig_entries: "version sha256 directory file..." for every
+# Debian version whose source record lists linux_RELEASE.orig.tar.xz, in
+# the indices' order; the files are all those the record names.
+debian_orig_entries() {
+	apt_private apt-cache showsrc linux 2>/dev/null | awk -v rel="$RELEASE" -v f="linux_$RELEASE.orig.tar.xz" '
+		BEGIN { RS = ""; FS = "\n" }
+		{
+			v = d = s = files = ""; sums = 0
+			for (i = 1; i <= NF; i++) {
+				l = $i
+				if (l ~ /^Version: /) v = substr(l, 10)
+				else if (l ~ /^Directory: /) d = substr(l, 12)
+				else if (l ~ /^Checksums-Sha256:/) sums = 1
+				else if (sums && l ~ /^ /) { split(l, a, " "); files = files " " a[3]; if (a[3] == f) s = a[1] }
+				else sums = 0
+			}
+			u = v; sub(/-[^-]*$/, "", u)
+			if (u == rel && s != "" && !seen[v d]++) print v, s, d files
+		}'
+}
+
+# pool_url DIR: the mirror that serves Debian's pool directory DIR.
+pool_url() {
+	case $1 in pool/updates/*) echo "$DEBIAN_SECURITY_MIRROR/$1" ;; *) echo "$DEBIAN_MIRROR/$1" ;; esac
+}
+
+# served URL: the mirror answers for URL (a HEAD request).
+served() { curl -fsI --max-time 20 -o /dev/null "$1" 2>/dev/null; }
+
+# debian_pick ENTRIES: how to get the orig, from debian_orig_entries'
+# lines. "apt VERSION SHA" for the first version whose every file the
+# mirror serves (apt-get source needs them all); else "pool URL SHA
+# VERSION MISSING" for the first directory that serves the orig itself
+# (MISSING: a file of VERSION that is 404); else "none VERSION MISSING".
+debian_pick() {
+	local version sha dir files f missing='' first='' fallback=''
+	while read -r version sha dir files; do
+		[ -n "$version" ] || continue
+		missing=''
+		# The orig first: when it is gone, it is the file to name.
+		for f in "linux_$RELEASE.orig.tar.xz" $files; do
+			served "$(pool_url "$dir")/$f" || { missing=$f; break; }
+		done
+		if [ -z "$missing" ]; then
+			echo "apt $version $sha"
+			return 0
+		fi
+		[ -n "$first" ] || first="$version $missing"
+		if [ -z "$fallback" ] && [ "$missing" != "linux_$RELEASE.orig.tar.xz" ]; then
+			fallback="$(pool_url "$dir")/linux_$RELEASE.orig.tar.xz $sha"
+		fi
+	done <<<"$1"
+	if [ -n "$fallback" ]; then echo "pool $fallback $first"; else echo "none $first"; fi
+}
+
+# fetch_orig_from_pool URL SHA VERSION MISSING: the orig straight from
+# the pool into the cache, checked against the signed index's sha256
+# (apt verified the index); for releases whose Debian package lost a file
+# (a backports .debian.tar.xz 404) while the orig is still there.
+fetch_orig_from_pool() {
+	local url=$1 sha=$2 version=$3 missing=$4 orig=$SOURCES_CACHE/linux_$RELEASE.orig.tar.xz tmp
+	mkdir -p "$SOURCES_CACHE"
+	tmp=$(mktemp -d "$SOURCES_CACHE/.apt.$$.XXXXXX")
+	if ! curl -fsS --max-time 1800 -o "$tmp/orig" "$url" 2>"$WORKDIR/logs/fetch-apt.log"; then
+		rm -rf "$tmp"
+		die "$EXIT_FETCH" "download of $url failed: $(tail -n 1 "$WORKDIR/logs/fetch-apt.log")"
+	fi
+	if [ "$(sha256_of "$tmp/orig")" != "$sha" ]; then
+		rm -rf "$tmp"
+		die "$EXIT_FETCH" "linux_$RELEASE.orig.tar.xz from $url does not match the checksum in Debian's signed index; removed"
+	fi
+	mv -f "$tmp/orig" "$orig"
+	rm -rf "$tmp"
+	warn "apt-get source cannot fetch linux $RELEASE (the mirror does not serve $missing of linux=$version): took linux_$RELEASE.orig.tar.xz from ${url%/*}/, sha256 as in Debian's signed index"
+	echo "tarball $orig"
 }
 
 # fetch_debian_plan: what fetch_debian would do, from the indices already
@@ -108,12 +189,22 @@ fetch_debian() {
 		warn "cached $orig does not match Debian's checksum; removed, downloading again"
 		rm -f "$orig"
 	fi
+	# Debian may list a release under several versions (trixie, security,
+	# backports) of which the mirror no longer serves every file.
+	local pick how a b c d missing=linux_$RELEASE.orig.tar.xz
+	pick=$(debian_pick "$(debian_orig_entries)")
+	read -r how a b c d <<<"$pick"
+	case $how in
+	apt) version=$a ;;
+	pool) fetch_orig_from_pool "$a" "$b" "$c" "$d"; return 0 ;;
+	none) version=$a missing=${b:-$missing} ;;
+	esac
 	mkdir -p "$SOURCES_CACHE"
 	tmp=$(mktemp -d "$SOURCES_CACHE/.apt.$$.XXXXXX")
 	if ! (cd "$tmp" && apt_private apt-get source --download-only -q "linux=$version") >"$WORKDIR/logs/fetch-apt.log" 2>&1; then
 		rm -rf "$tmp"
 		if grep -q '404' "$WORKDIR/logs/fetch-apt.log"; then
-			die "$EXIT_FETCH" "Debian lists linux $version but its mirror does not serve linux_$RELEASE.orig.tar.xz (404 Not Found)"
+			die "$EXIT_FETCH" "Debian lists linux $version but its mirror does not serve $missing (404 Not Found)"
 		fi
 		die "$EXIT_FETCH" "download of linux_$RELEASE.orig.tar.xz failed: $(grep -E '^(E|W):' "$WORKDIR/logs/fetch-apt.log" | head -n 1)"
 	fi
