@@ -3,7 +3,7 @@
 # files (offline, --no-debian), --update rewrites only the pins, bad data
 # is one clear error; one case asks Debian's mirror for real.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 11
+test_plan 12
 
 FIX=$TOP/tests/fixtures/releases
 export FIX
@@ -92,6 +92,21 @@ test_expect_success 'valid JSON of the wrong shape, a missing file: one-line err
 test_expect_success 'an unknown option: one-line usage error' '
 	rc=0 && rel current --frobnicate >out 2>err || rc=$? &&
 	test $rc = 2 && one_line err && grep -q "unknown option for releases: --frobnicate" err
+'
+
+# refresh marks a patch upstream has taken in the line's series
+# (upstream=X.Y.Z); releases lists it under the table, per line.
+test_expect_success 'a patch refresh found upstream is reported with the release that carries it' '
+	cp -a "$TOP/patches" p &&
+	sed -i "s/^0008-xen-events-log-bind-pirq-error.patch\$/& upstream=6.12.110/" p/6.12/series &&
+	sed -i "s/^0005-xen-pciback-reserve-hotplugged-matching-devices.patch\$/& upstream=7.2.9/" p/7.2/series &&
+	rel current --no-debian --patches "$TRASH/p" >out &&
+	grep -qxF "6.12   0008-xen-events-log-bind-pirq-error.patch upstream in 6.12.110 (left out of the series from there on)" out &&
+	grep -qxF "7.2    0005-xen-pciback-reserve-hotplugged-matching-devices.patch upstream in 7.2.9 (left out of the series from there on)" out &&
+	[ "$(grep -c " upstream in " out)" = 2 ] &&
+	rel current --no-debian --patches "$TRASH/p" --kernel 7.2 >out &&
+	[ "$(grep -c " upstream in " out)" = 1 ] &&
+	rel current --no-debian >out && ! grep -q " upstream in " out
 '
 
 # Debian's indices list releases the mirror no longer serves (404); the

@@ -14,7 +14,9 @@ Usage: dom0kit releases [--kernel LINE] [--update] [--no-debian]
 Prints per supported line (patches/releases, or DOM0KIT_RELEASES_FILE):
   line  pinned  newest on kernel.org  newest Debian serves  status
 status is "up to date", "update available" or "end of life"; lines newer
-than every supported one are reported as "new line X.Y not yet supported".
+than every supported one are reported as "new line X.Y not yet supported";
+patches that refresh found upstream (series mark upstream=X.Y.Z) as
+"LINE NAME upstream in X.Y.Z".
 Sources: kernel.org's releases.json (DOM0KIT_RELEASES_JSON: a URL or a
 file; default https://www.kernel.org/releases.json) and Debian's source
 indices (DOM0KIT_DEBIAN_MIRROR), where a release counts only when the
@@ -144,6 +146,19 @@ rewrite_pins() {
 		die "$EXIT_FAIL" "cannot rewrite $RELEASES_FILE"
 }
 
+# releases_upstreamed LINE: one line per entry of LINE's series that
+# refresh marked upstream=X.Y.Z (upstream carries it from X.Y.Z on).
+releases_upstreamed() {
+	local series=$PATCHES_ROOT/$1/series
+	[ -f "$series" ] || return 0
+	awk -v l="$1" '!/^#/ && NF > 1 {
+		for (i = 2; i <= NF; i++) if ($i ~ /^upstream=/) {
+			r = substr($i, 10)
+			printf "%-6s %s upstream in %s (left out of the series from there on)\n", l, $1, r
+		}
+	}' "$series"
+}
+
 cmd_releases() {
 	local korg lines line pinned newest served target status eol updates='' newline supported_max
 	korg=$(kernel_org_releases "$RELEASES_JSON")
@@ -182,6 +197,7 @@ cmd_releases() {
 		fi
 		printf '%-6s %-10s %-10s %-10s %s\n' "$line" "$pinned" "$newest" "$served" "$status"
 	done
+	for line in $lines; do releases_upstreamed "$line"; done
 	supported_max=$(known_lines | sort -V | tail -n 1)
 	while read -r newline; do
 		[ -n "$newline" ] || continue
