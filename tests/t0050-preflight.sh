@@ -5,7 +5,7 @@
 # --version, the environment documented, read-only commands make no
 # ./work, missing packages in a dry run's plan.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 15
+test_plan 16
 
 # refused CODE PATTERN ARGS...: one line on stderr matching PATTERN, that
 # exit code, for a real run and for --dry-run alike; nothing fetched,
@@ -51,10 +51,36 @@ test_expect_success 'host profile without a module list: says what to set, befor
 		--profile host --suite bookworm --source $TREE --no-source-package build
 '
 
+# on_host ID CODENAME: a dom0kit that sees that /etc/os-release (a bind
+# mount in its own mount namespace), so the host's system is known.
+on_host() {
+	printf "ID=%s\nVERSION_CODENAME=%s\n" "$1" "$2" >"$TRASH/os-$1" &&
+		printf "#!/bin/sh\nexec unshare -m sh -c %s %s %s \"\$@\"\n" \
+			"'mount --bind \"\$0\" /etc/os-release && exec \"\$@\"'" "$TRASH/os-$1" "$DOM0KIT" >"$TRASH/dom0kit-$1" &&
+		chmod +x "$TRASH/dom0kit-$1" && "$TRASH/dom0kit-$1" --version >/dev/null
+}
+on_host ubuntu noble 2>/dev/null && on_host debian bookworm 2>/dev/null && HOSTS=yes || HOSTS=''
+
+if [ -z "$HOSTS" ]; then
+	test_skip 'ubuntu without a running Ubuntu config (needs a private mount namespace: unshare -m, mount --bind)'
+	test_skip '--distro ubuntu on a host that is not Ubuntu (needs a private mount namespace)'
+else
 test_expect_success 'ubuntu without a running Ubuntu config: says to pass --base FILE, before fetch' '
-	DOM0KIT_RUNNING_CONFIG=/nonexistent/config refused 2 "no[ne]* .*at /nonexistent/config: pass --base FILE" \
+	DOM0KIT=$TRASH/dom0kit-ubuntu DOM0KIT_RUNNING_CONFIG=/nonexistent/config refused 2 "no[ne]* .*at /nonexistent/config: pass --base FILE" \
 		--distro ubuntu --suite noble --source $TREE --no-source-package build
 '
+
+test_expect_success '--distro ubuntu on a host that is not Ubuntu: its running config is not Ubuntu.s, so --base FILE is asked for' '
+	DOM0KIT=$TRASH/dom0kit-debian refused 2 "^dom0kit: --distro ubuntu: this machine runs debian, not Ubuntu, so its kernel config is not Ubuntu.s: pass --base FILE \(an Ubuntu kernel config\)$" \
+		--distro ubuntu --suite noble --source $TREE --no-source-package build &&
+	DOM0KIT=$TRASH/dom0kit-debian refused 2 "pass --base FILE" --profile host --distro ubuntu --suite noble --source $TREE --no-source-package configure &&
+	printf "CONFIG_X=y\n" >ubuntu.config &&
+	"$TRASH/dom0kit-debian" --workdir w --dry-run --distro ubuntu --suite noble --base "$PWD/ubuntu.config" --source $TREE --no-source-package build >plan &&
+	grep -q "^would configure: base $PWD/ubuntu.config + " plan && grep -q "(ubuntu noble)" plan &&
+	"$TRASH/dom0kit-debian" --workdir w --dry-run --profile qemu --distro ubuntu --suite noble --source $TREE --no-source-package build >plan &&
+	grep -q "^would configure: base allnoconfig + " plan
+'
+fi
 
 test_expect_success 'a read-only work or out dir: one line, exit 2, for a dry run too' '
 	mkdir -p ro/w ro/o &&

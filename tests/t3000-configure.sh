@@ -2,7 +2,7 @@
 # configure: bases, profiles and fragments on the real 6.12 tree; the
 # audit fails naming every requested symbol that did not land.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 13
+test_plan 14
 
 W=$TRASH/w
 export W
@@ -113,6 +113,16 @@ test_expect_success 'Debian certificate paths of a base config are cleared' '
 	"$DOM0KIT" --workdir "$W" --base "$PWD/base.config" configure >out &&
 	cfg CONFIG_SYSTEM_TRUSTED_KEYS distro | grep -qx "CONFIG_SYSTEM_TRUSTED_KEYS=\"\"" &&
 	! grep -q "debian/certs" "$W/build/linux-6.12.107-distro/.config"
+'
+
+test_expect_success '--distro ubuntu --base FILE: configures on that file, and the progress says it is the user.s' '
+	{ cat base.config && echo "# an Ubuntu kernel config, as --base FILE"; } >ubuntu.config &&
+	"$DOM0KIT" --workdir "$W" --distro ubuntu --suite noble --base "$PWD/ubuntu.config" configure >out &&
+	grep -qx "    base: your file $PWD/ubuntu.config" out &&
+	"$DOM0KIT" --workdir "$W" --profile qemu --base allnoconfig --sign-key k.pem --sign-cert c.pem configure >out &&
+	grep -qx "    base: the kernel.s allnoconfig" out &&
+	"$DOM0KIT" --workdir "$W" configure >out &&
+	grep -qx "    base: Debian.s linux-config-6.12" out
 '
 
 test_expect_success 'host profile: trimmed to the loaded modules, Xen and passthrough kept' '

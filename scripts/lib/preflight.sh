@@ -27,6 +27,14 @@ check_writable() {
 	done
 }
 
+# host_os_id: this machine's system, ID of /etc/os-release.
+host_os_id() {
+	local id=''
+	# shellcheck source=/dev/null
+	[ ! -r /etc/os-release ] || id=$(. /etc/os-release && echo "${ID:-}")
+	echo "${id:-an unknown system}"
+}
+
 # profile_setting PROFILE-FILE VAR: one setting (base, trim) of a profile.
 profile_setting() {
 	# shellcheck disable=SC1090
@@ -38,7 +46,11 @@ preflight_configure() {
 	[ -f "$file" ] || die "$EXIT_USAGE" "unknown profile: $OPT_PROFILE (known: $(known_profiles))"
 	base=${OPT_BASE:-$(profile_setting "$file" base)}
 	trim=$(profile_setting "$file" trim)
+	# --distro ubuntu configures on the running kernel's config, which is
+	# Ubuntu's only on Ubuntu: elsewhere the user's file is the honest base.
 	if [ -z "$OPT_BASE" ] && [ "$base" = distro ] && [ "$OPT_DISTRO" = ubuntu ]; then
+		[ "$(host_os_id)" = ubuntu ] ||
+			die "$EXIT_USAGE" "--distro ubuntu: this machine runs $(host_os_id), not Ubuntu, so its kernel config is not Ubuntu's: pass --base FILE (an Ubuntu kernel config)"
 		[ -f "$(running_config)" ] ||
 			die "$EXIT_USAGE" "--distro ubuntu configures on the running kernel's config, and there is none at $(running_config): pass --base FILE (an Ubuntu kernel config)"
 	fi
