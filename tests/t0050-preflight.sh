@@ -2,7 +2,7 @@
 # Checks before anything long runs: every option and combination, write
 # access to the work and out dirs and the base config's inputs are
 # checked before fetch, and --dry-run refuses the same way; --opt=VALUE,
-# --version, the environment documented, read-only commands make no
+# --version, the environment documented (--help, docs/cli.md), read-only commands make no
 # ./work, missing packages in a dry run's plan.
 . "$(dirname "$0")/test-lib.sh"
 test_plan 16
@@ -116,7 +116,7 @@ test_expect_success 'ccache is optional, as documented: a stage runs without it'
 	"$DOM0KIT" deps compile >deps && ! grep -E "^compile: .*\<ccache\>" deps && grep -E "optional: .*ccache" deps &&
 	DPKG_ADMINDIR=$TRASH/dpkg-ccache "$DOM0KIT" --workdir w --dry-run --profile qemu compile >plan 2>err &&
 	! grep ccache plan err && grep -q "^would compile" plan &&
-	grep -q "ccache when installed" "$TOP/README.md"
+	grep -q "ccache when installed" "$TOP/docs/cli.md"
 '
 
 test_expect_success 'a dry run lists missing packages in its plan and exits like the real run' '
@@ -166,12 +166,12 @@ test_expect_success '--version' '
 	"$DOM0KIT" --version >v && one_line v && grep -E "^dom0kit [0-9a-f(]" v
 '
 
-test_expect_success 'every environment variable dom0kit reads is in --help and the README' '
+test_expect_success 'every environment variable dom0kit reads is in --help and docs/cli.md' '
 	cd "$TOP" && grep -rhoE "DOM0KIT_[A-Z_]+" scripts/dom0kit scripts/lib | sort -u | grep -vx DOM0KIT_TOP >"$TRASH/vars" &&
 	test -s "$TRASH/vars" && "$DOM0KIT" --help >"$TRASH/help" &&
 	while read -r v; do
 		grep -q "$v" "$TRASH/help" || { echo "$v is not in --help"; exit 1; }
-		grep -q "$v" README.md || { echo "$v is not in README.md"; exit 1; }
+		grep -q "$v" docs/cli.md || { echo "$v is not in docs/cli.md"; exit 1; }
 	done <"$TRASH/vars"
 '
 
