@@ -63,6 +63,8 @@ on_interrupt() {
 		wait "$CHILD_PID" 2>/dev/null || true
 		CHILD_PID=''
 	fi
+	# The live progress line (progress.sh) stops and is cleared first.
+	if declare -F progress_stop >/dev/null; then progress_stop 2>&7; fi
 	if [ -n "$STAGE_UNDO" ]; then
 		(eval "$STAGE_UNDO") >>"$WORKDIR/logs/${STAGE_NAME:-interrupt}.log" 2>&1 || true
 	fi
@@ -230,3 +232,7 @@ planned() {
 # (DRY_EXIT, e.g. missing packages), after printing the whole plan.
 DRY_EXIT=0
 dry_run_end() { [ -z "${OPT_DRY_RUN:-}" ] || exit "$DRY_EXIT"; }
+
+# Live progress of compile, unpack and package.
+# shellcheck source=scripts/lib/progress.sh
+. "$LIB/progress.sh"

@@ -29,7 +29,7 @@ cmd_compile() {
 	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
 	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
 	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS LOCALVERSION=$OPT_LOCALVERSION bzImage modules" && return 0
-	run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
+	progress_compile run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)
 	[ "$krel" = "$KERNELRELEASE" ] || warn "kernel release is $krel, expected $KERNELRELEASE"

@@ -178,7 +178,7 @@ package_debian() {
 	pkgdir=$pkgroot/binary/linux-dom0-$RELEASE
 	rm -rf "$pkgroot/binary" && mkdir -p "$pkgdir"
 	assemble_debian "$pkgdir/debian" no
-	run_logged package debian_build_binary "$pkgdir" ||
+	progress_package run_logged package debian_build_binary "$pkgdir" ||
 		die "$EXIT_FAIL" "$(why_failed package "dpkg-buildpackage failed (log: $WORKDIR/logs/package.log)")"
 	files=("$pkgroot/binary"/*_"$version"_*.deb "$pkgroot/binary"/*_"$version"_*.buildinfo "$pkgroot/binary"/*_"$version"_*.changes)
 	[ ${#files[@]} -gt 0 ] || die "$EXIT_FAIL" "dpkg-buildpackage produced no .deb for $version"

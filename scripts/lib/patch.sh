@@ -76,7 +76,7 @@ unpack_source() {
 	tmp=$(mktemp -d "$WORKDIR/src/.unpack.XXXXXX")
 	case $kind in
 	tarball)
-		run_logged patch tar -xf "$path" -C "$tmp" --strip-components=1 || {
+		progress_unpack "$path" "$tmp" || {
 			rm -rf "$tmp"
 			die "$EXIT_FAIL" "$(why_failed patch "cannot unpack $path: corrupt tarball")"
 		}
