@@ -1,6 +1,7 @@
 #!/bin/bash
-# Ctrl-C and kill in the patch stage: TERM while the source is unpacked
-# and while quilt pops and pushes says "interrupted", exits 130, removes
+# Ctrl-C and kill in the patch stage and in a download: TERM (and INT)
+# while the source is unpacked, while quilt pops and pushes and while
+# curl downloads says "interrupted", exits 130, removes
 # its temporaries and leaves the tree as the next run expects; after a
 # SIGKILL of dom0kit (and of everything it started) the next run
 # recognises what was left. Every rerun gives the tree an uninterrupted
@@ -8,7 +9,7 @@
 # The input is a small generated kernel-like tarball (5000 files) and an
 # 80-patch series, so that each phase lasts long enough to be hit.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 7
+test_plan 10
 
 REL=6.12.107
 export REL
@@ -131,5 +132,67 @@ test_expect_success 'TERM while a changed series is popped and pushed: untouched
 
 test_expect_success 'a rerun after all that is skipped: the stamp is whole' '
 	run ref patch >out && grep -q "patch: inputs unchanged, skipped" out
+'
+# A download: the kernel.org source from a server on 127.0.0.1 that sends
+# 16 KB every 20 ms, signed by a throwaway key.
+export GNUPGHOME=$TRASH/gnupg
+mkdir -p "$GNUPGHOME" && chmod 700 "$GNUPGHOME"
+gpg --batch --quiet --passphrase "" --quick-gen-key "dom0kit test <test@dom0kit.invalid>" ed25519 sign never 2>/dev/null
+gpg --batch --quiet --armor --export test@dom0kit.invalid >key.asc
+mkdir -p srv/linux-$REL && cp gen/a/linux-$REL/Makefile srv/linux-$REL/ && head -c 2000000 /dev/urandom >srv/linux-$REL/blob
+(cd srv && tar -cf linux-$REL.tar linux-$REL && gpg --batch --quiet --armor --detach-sign -o linux-$REL.tar.sign linux-$REL.tar && xz -0 -f linux-$REL.tar)
+cat >slow.py <<'EOF'
+import http.server, sys, time
+class H(http.server.SimpleHTTPRequestHandler):
+    def copyfile(self, src, dst):
+        while True:
+            b = src.read(16384)
+            if not b:
+                break
+            dst.write(b)
+            time.sleep(0.02)
+    def log_message(self, *a):
+        pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), lambda *a: H(*a, directory=sys.argv[2])).serve_forever()
+EOF
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 slow.py "$PORT" "$TRASH/srv" >/dev/null 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null' EXIT
+for _ in $(seq 30); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/linux-$REL.tar.sign" && break; sleep 0.2; done
+export DOM0KIT_KERNEL_ORG_URL=http://127.0.0.1:$PORT
+# dl W / startdl W: the download into W's own cache, in the foreground or
+# the background (pid in ./pid).
+dl() { DOM0KIT_CACHE=$TRASH/$1.cache "$DOM0KIT" --workdir "$1" --source kernel.org fetch --keyring="$TRASH/key.asc"; }
+startdl() { DOM0KIT_CACHE=$TRASH/$1.cache "$DOM0KIT" --workdir "$1" --source kernel.org fetch --keyring="$TRASH/key.asc" >"$1.out" 2>"$1.err" & echo $! >pid; }
+downloading() { local f; for f in "$1".cache/sources/.kernel-org.*/"linux-$REL.tar.xz"; do [ -s "$f" ] && return 0; done; return 1; }
+# fetched W: the cached tarball is the served one, and nothing else is left.
+fetched() {
+	cmp "$1.cache/sources/linux-$REL.tar.xz" srv/linux-$REL.tar.xz &&
+		test "$(sha256sum <"$1.cache/sources/linux-$REL.tar.xz")" = "$(cat dl.sha)" &&
+		! compgen -G "$1.cache/sources/.*[!.]*" >/dev/null && grep -q "^tarball " "$1/state/$REL/source"
+}
+export -f dl startdl downloading fetched
+
+test_expect_success 'download: an uninterrupted fetch is the reference' '
+	dl d0 >/dev/null && sha256sum <d0.cache/sources/linux-$REL.tar.xz >dl.sha && fetched d0
+'
+
+# SIGINT reaches a background job only with job control (set -m): a
+# script's background jobs ignore it, as they do for a user's Ctrl-C.
+test_expect_success 'download: TERM and INT while curl downloads: interrupted, exit 130, nothing cached or left; the rerun fetches the same bytes' '
+	for sig in TERM INT; do
+		rm -rf d1 d1.cache && set -m && startdl d1 && set +m &&
+		until_true downloading d1 && kill -$sig "$(cat pid)" && stopped d1 130 || exit 1
+		one_line d1.err && grep -q "^dom0kit: interrupted during fetch" d1.err || exit 1
+		[ ! -e d1.cache/sources/linux-$REL.tar.xz ] && [ -z "$(ls -A d1.cache/sources)" ] && [ ! -e d1/state/$REL/source ] || exit 1
+		dl d1 >/dev/null && fetched d1 || exit 1
+	done
+'
+
+test_expect_success 'download: SIGKILL of everything while curl downloads: the rerun removes the partial download and fetches the same bytes' '
+	startdl d2 && until_true downloading d2 && kill_everything "$(cat pid)" && stopped d2 137 &&
+	compgen -G "d2.cache/sources/.kernel-org.*" >/dev/null &&
+	dl d2 >/dev/null && fetched d2
 '
 test_done
