@@ -12,7 +12,7 @@ STUB=drivers/xen/xen-pciback/pci_stub.c
 XENBUS=drivers/xen/xen-pciback/xenbus.c
 W=$TRASH/w
 export OLD NEW STUB XENBUS W
-run() { DOM0KIT_RELEASES_FILE=$TRASH/pins "$DOM0KIT" --workdir "$W" --patches "$TRASH/p" "$@"; }
+run() { DOM0KIT_RELEASES_FILE=$TRASH/pins "$DOM0KIT" --workdir "$W" --outdir "$TRASH/rev" --patches "$TRASH/p" "$@"; }
 # mkpatch DIR NAME FILE SED-SCRIPT: a real diff of FILE of $OLD with a
 # DEP-3 header as the project's patches carry.
 mkpatch() {
@@ -60,7 +60,9 @@ test_expect_success 'a conflicting patch: its hunk is shown, nothing written' '
 	series 6.12 stub.patch conflict.patch xenbus.patch &&
 	rc=0 && run --kernel $NEW refresh >out 2>err || rc=$? &&
 	test $rc = 1 && one_line err &&
-	grep -q "refresh: conflict.patch does not apply to linux $NEW: $STUB: Hunk #1 FAILED; left for a human" err &&
+	grep -q "refresh: linux $NEW: conflict.patch does not apply even with --fuzz=3 ($STUB: Hunk #1 FAILED); left for a human, patches/ and the pin unchanged" err &&
+	grep -q "^conflict.patch: does not apply, not even with --fuzz=3" rev/refresh/6.12/REPORT &&
+	grep -q "^xenbus.patch: applies unchanged" rev/refresh/6.12/REPORT && test "$(cat rev/refresh/6.12/status)" = fails &&
 	grep -q "^---- rejected hunk #1 of $STUB" out &&
 	grep -q "^-	if ((dev->driver_override &&" out && grep -q "^+	if ((dev->driver_override && 1 &&" out &&
 	series 6.12 shared.patch stub.patch xenbus.patch &&
