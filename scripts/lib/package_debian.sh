@@ -93,8 +93,8 @@ assemble_debian() {
 	expand "$PACKAGING/debian/copyright.in" >"$d/copyright"
 	expand "$PACKAGING/debian/rules" >"$d/rules"
 	cp "$PACKAGING/debian/source/format" "$PACKAGING/debian/source/lintian-overrides" "$d/source/"
-	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$d/"
-	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers"
+	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$PACKAGING/debian/module-signing-key" "$d/"
+	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers" "$d/module-signing-key"
 	for t in preinst postinst prerm postrm; do
 		expand "$PACKAGING/debian/linux-image.$t.in" >"$d/linux-image-$KERNELRELEASE.$t"
 	done
@@ -128,15 +128,20 @@ maintainer_lintian_clean() {
 }
 
 # debian_build_binary PKGDIR: dpkg-buildpackage -b in PKGDIR against the
-# compiled tree; the .deb files land in PKGDIR's parent.
+# compiled tree; the .deb files land in PKGDIR's parent. A signed build
+# hands key and certificate to debian/rules through the environment
+# (build profile pkg.linux-dom0.signed), never through debian/.
 debian_build_binary() {
-	local pkgdir=$1
+	local pkgdir=$1 profiles=''
 	kbuild_cc
+	[ -z "$OPT_NO_DBG" ] || profiles=pkg.linux-dom0.nodbg
+	[ -z "${OPT_SIGN_KEY:-}" ] || profiles="${profiles:+$profiles }pkg.linux-dom0.signed"
 	(
+		unset DOM0KIT_SIGN_KEY DOM0KIT_SIGN_CERT
+		[ -z "${OPT_SIGN_KEY:-}" ] || export DOM0KIT_SIGN_KEY=$OPT_SIGN_KEY DOM0KIT_SIGN_CERT=$OPT_SIGN_CERT
 		cd "$pkgdir" &&
 			KSRC=$SRCDIR KOBJ=$OBJDIR KCC=$KBUILD_CC \
-				DEB_BUILD_OPTIONS="parallel=$OPT_JOBS" \
-				DEB_BUILD_PROFILES="${OPT_NO_DBG:+pkg.linux-dom0.nodbg}" \
+				DEB_BUILD_OPTIONS="parallel=$OPT_JOBS" DEB_BUILD_PROFILES="$profiles" \
 				dpkg-buildpackage -b --no-sign
 	)
 }
