@@ -1,0 +1,115 @@
+#!/bin/bash
+# Secure Boot (issue 15): the kernel image of the qemu-system package that
+# make check builds (t5600), booted bare by Debian's OVMF Secure Boot
+# build (OVMF_CODE_4M.secboot.fd, SMM) whose PK, KEK and db hold only a
+# test certificate (virt-fw-vars). Signed with that key by sbsign, as
+# debian/rules signs a --sign-key build, it boots: the EFI stub and the
+# kernel say Secure Boot is on. The same image unsigned, or signed by a
+# key that is not in db, is refused by the firmware (Access Denied).
+# Unsigned with Secure Boot off it boots: the refusal is Secure Boot's.
+# Four TCG boots, each stopped at its marker. DOM0KIT_SKIP_SYSTEM=1
+# leaves them out with t5600's real run; DOM0KIT_SB_IMAGE=FILE boots that
+# EFI image instead of the package's.
+. "$(dirname "$0")/test-lib.sh"
+test_plan 5
+. "$TEST_DIRECTORY/check-env.sh"
+
+if [ -n "${DOM0KIT_SKIP_SYSTEM:-}" ] && [ -z "${DOM0KIT_SB_IMAGE:-}" ]; then
+	for c in "the qemu-system image" "signed boots" "unsigned refused" "foreign key refused" "Secure Boot off boots"; do
+		test_skip "Secure Boot: $c (DOM0KIT_SKIP_SYSTEM)"
+	done
+	test_done
+fi
+
+CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+export CODE
+
+# sb_boot ESP VARS LOG: OVMF boots the directory ESP (a read-only FAT
+# drive, no mount) with a copy of the variable store VARS, serial console
+# in LOG; stopped when the kernel says whether Secure Boot is on, the
+# firmware refuses the image, the kernel panics, or after 300 s.
+sb_boot() {
+	local esp=$1 vars=$2 log=$3 pid i
+	cp "$vars" "$log.vars" && : >"$log"
+	qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot -net none -m 512 \
+		-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on \
+		-drive if=pflash,format=raw,unit=0,readonly=on,file="$CODE" \
+		-drive if=pflash,format=raw,unit=1,file="$log.vars" \
+		-drive file=fat:"$esp",format=raw,if=virtio,readonly=on \
+		-serial file:"$log" &
+	pid=$!
+	for i in $(seq 300); do
+		grep -aqE "Secure boot (enabled|disabled)|: Access Denied|Kernel panic|No bootable option" "$log" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	echo "boot of $esp: stopped after ${i}s"
+	tr -d '\r' <"$log" >"$log.txt"
+}
+# booted LOG STATE: the kernel ran, and found Secure Boot STATE
+# (enabled, disabled); with enabled the EFI stub said so too.
+booted() {
+	grep -q "^\[ *[0-9.]*\] Linux version " "$1.txt" || { echo "the kernel did not start:"; tail -n 5 "$1.txt"; return 1; }
+	grep -qE "(\] |: )Secure boot $2$" "$1.txt" || { echo "no 'Secure boot $2' from the kernel:"; grep -i "secure boot" "$1.txt"; return 1; }
+	[ "$2" != enabled ] || grep -qx "EFI stub: UEFI Secure Boot is enabled." "$1.txt" ||
+		{ echo "the EFI stub did not find Secure Boot on"; return 1; }
+}
+# refused LOG: the firmware would not load the image, and no kernel ran.
+refused() {
+	grep -qE "^BdsDxe: failed to load Boot0000 \"file linux.efi\" from .*: Access Denied$" "$1.txt" ||
+		{ echo "the firmware did not refuse the image:"; tail -n 5 "$1.txt"; return 1; }
+	! grep -q "Linux version" "$1.txt"
+}
+export -f sb_boot booted refused
+
+test_expect_success 'the qemu-system package (t5600 builds it): an unsigned EFI stub image; OVMF variables with only the test certificate' '
+	if [ -n "${DOM0KIT_SB_IMAGE:-}" ]; then
+		cp "$DOM0KIT_SB_IMAGE" vmlinuz
+	else
+		"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT/system" --profile qemu-system build >build.out 2>&1 ||
+			{ tail -n 30 build.out; exit 1; }
+		for d in "$CHECK_OUT"/system/linux-image-*.deb; do
+			dpkg-deb -c "$d" | grep -q " ./boot/vmlinuz-" && dpkg-deb -x "$d" img
+		done
+		test "$(ls img/boot/vmlinuz-* | wc -l)" = 1 && cp img/boot/vmlinuz-* vmlinuz &&
+		grep -qx CONFIG_EFI_STUB=y img/boot/config-* || { echo "the package has no EFI stub kernel"; exit 1; }
+	fi
+	sbverify --list vmlinuz >list 2>&1 && grep -qx "No signature table present" list &&
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=dom0kit secure boot test" \
+		-keyout key.pem -out cert.pem 2>/dev/null &&
+	openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=not enrolled" \
+		-keyout other.pem -out other-cert.pem 2>/dev/null &&
+	owner=5a3f4d2e-9b1c-4e8f-a0d7-6c2b1e9f8a41 &&
+	entry="/EFI/dom0kit/linux.efi console=ttyS0" &&
+	"$TEST_DIRECTORY/virt-fw-vars" -i /usr/share/OVMF/OVMF_VARS_4M.fd --set-pk $owner cert.pem \
+		--add-kek $owner cert.pem --add-db $owner cert.pem --secure-boot \
+		--append-boot-filepath "$entry" -o sb.fd 2>vars.err &&
+	"$TEST_DIRECTORY/virt-fw-vars" -i /usr/share/OVMF/OVMF_VARS_4M.fd --append-boot-filepath "$entry" -o nosb.fd 2>>vars.err &&
+	"$TEST_DIRECTORY/virt-fw-vars" -i sb.fd -p >sb.txt 2>>vars.err &&
+	grep -qE "^SecureBootEnable +: bool: ON" sb.txt && grep -qE "^db +: blob" sb.txt &&
+	for k in signed unsigned foreign; do mkdir -p esp-$k/EFI/dom0kit; done &&
+	sbsign --key key.pem --cert cert.pem --output esp-signed/EFI/dom0kit/linux.efi vmlinuz &&
+	sbsign --key other.pem --cert other-cert.pem --output esp-foreign/EFI/dom0kit/linux.efi vmlinuz &&
+	cp vmlinuz esp-unsigned/EFI/dom0kit/linux.efi &&
+	sbverify --cert cert.pem esp-signed/EFI/dom0kit/linux.efi &&
+	test_must_fail sbverify --cert cert.pem esp-foreign/EFI/dom0kit/linux.efi
+'
+
+test_expect_success 'Secure Boot on: the image signed with the enrolled key boots, the stub and the kernel see Secure Boot' '
+	sb_boot esp-signed sb.fd signed.log && booted signed.log enabled
+'
+
+test_expect_success 'Secure Boot on: the unsigned image is refused by the firmware' '
+	sb_boot esp-unsigned sb.fd unsigned.log && refused unsigned.log
+'
+
+test_expect_success 'Secure Boot on: the image signed by a key not in db is refused' '
+	sb_boot esp-foreign sb.fd foreign.log && refused foreign.log
+'
+
+test_expect_success 'Secure Boot off (no keys enrolled): the same unsigned image boots' '
+	sb_boot esp-unsigned nosb.fd nosb.log && booted nosb.log disabled
+'
+test_done
