@@ -6,7 +6,7 @@
 # new release becomes a proposed variant in the out dir once its tree
 # compiles; patches/ and the pins stay as they were.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 9
+test_plan 10
 
 A=6.12.200 B=6.12.201
 XEN=drivers/xen/pciback.c
@@ -102,6 +102,24 @@ test_expect_success 'a patch that does not apply even with fuzz: its hunk shown,
 	grep -q "^conflict.patch: does not apply, not even with --fuzz=3" $o/REPORT &&
 	grep -q "^clean.patch: applies unchanged$" $o/REPORT && grep -q "^offset.patch: applies with offsets" $o/REPORT &&
 	series 6.12 clean.patch offset.patch fuzz.patch && unchanged
+'
+
+# The same change can be written with its added blank line above or
+# below the new function; quilt refresh writes GNU diff's choice. Seen on
+# 6.12.8, whose 0003 (made by git) came back from quilt refresh with its
+# "}" lines elsewhere: still the same change, still carried.
+test_expect_success 'a patch quilt refresh writes with other alignment: the same changed lines, carried' '
+	{
+		printf "Description: test patch aligned.patch\nAuthor: Test <t@dom0kit.invalid>\n\n---\n"
+		printf -- "--- a/$XEN\n+++ b/$XEN\n@@ -22,6 +22,11 @@\n"
+		printf " \t\tret = 1;\n \treturn ret;\n }\n+\n+int pcistub_new(int id)\n+{\n+\treturn id;\n+}\n"
+		printf " \n int pcistub_release(int id)\n {\n"
+	} >p/6.12/aligned.patch &&
+	series 6.12 aligned.patch && (cd a && patch -p1 --dry-run --fuzz=0 <../p/6.12/aligned.patch) &&
+	run --kernel $B --source dir:$TRASH/b refresh >out 2>err &&
+	grep -q "^- aligned.patch: $XEN hunk 1 offset +2" out && grep -q "^6.12	$B	" pins &&
+	(cd b && patch -p1 --dry-run --fuzz=0 <../p/6.12/aligned.patch) &&
+	rm p/6.12/aligned.patch && cp -a p.orig/. p/ && cp pins.orig pins && unchanged
 '
 
 # A new line: "6.13.1" is 6.12.201 under another version.

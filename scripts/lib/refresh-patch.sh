@@ -22,6 +22,9 @@ patch_changes() {
 	}' "$1"
 }
 
+# changes_by_file: patch_changes' lines, sorted within each file.
+changes_by_file() { awk '/^file / { f = $2; next } { print f "\t" $0 }' | LC_ALL=C sort; }
+
 # hunk_text FILE N PATCH: hunk N of FILE in PATCH, for the human; the
 # hunk header's counts say where it ends.
 hunk_text() {
@@ -139,7 +142,9 @@ refresh_one() {
 			return 0
 		fi
 		refresh_new_body "$name" "$path"
-		[ "$(patch_changes "$path")" = "$(patch_changes "$QUILT_DIR/$name.new")" ] ||
+		# Sorted per file: diff may put an added blank line or brace
+		# above or below the new block, which is the same change.
+		[ "$(patch_changes "$path" | changes_by_file)" = "$(patch_changes "$QUILT_DIR/$name.new" | changes_by_file)" ] ||
 			die "$EXIT_FAIL" "quilt refresh changed the content of $name, not only its line numbers; nothing written"
 		mv "$QUILT_DIR/$name.new" "$QUILT_DIR/$name.refreshed"
 		while read -r moves; do R_SUMMARY+="- $name: $moves"$'\n'; done <<<"$offsets"
