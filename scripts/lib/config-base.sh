@@ -15,7 +15,9 @@ base_identity() {
 	esac
 }
 
-# Debian's amd64 config for LINE, cached per package version.
+# Debian's amd64 config for LINE, cached per package version; sets
+# DEBIAN_CONFIG_VERSION to that version.
+DEBIAN_CONFIG_VERSION=''
 debian_config() {
 	local pkg=linux-config-$LINE version cached tmp
 	apt_root bin
@@ -25,6 +27,7 @@ debian_config() {
 		echo "dom0kit: Debian has no $pkg package for the distro base of line $LINE" >&2
 		return "$EXIT_USAGE"
 	fi
+	DEBIAN_CONFIG_VERSION=$version
 	cached=$DOM0KIT_CACHE/configs/debian-$LINE-$version.config
 	if [ ! -s "$cached" ]; then
 		mkdir -p "$DOM0KIT_CACHE/configs"
@@ -66,5 +69,22 @@ base_config() {
 		grep -q '^CONFIG_' "$base" || { echo "dom0kit: not a kernel config: $base" >&2; return "$EXIT_USAGE"; }
 		cat "$base"
 		;;
+	esac
+}
+
+# base_words BASE: what the base is, for the configure stage's progress:
+# Debian's config by its package version, and the release it was made for
+# when that is not the one being built (olddefconfig fills the gap).
+base_words() {
+	local made
+	case $1 in
+	distro)
+		made=${DEBIAN_CONFIG_VERSION%%-*}
+		printf "Debian's linux-config-%s %s%s\n" "$LINE" "$DEBIAN_CONFIG_VERSION" \
+			"$([ "$made" = "$RELEASE" ] || echo ", made for $made, not $RELEASE")"
+		;;
+	running) echo "the running kernel's config $(running_config)" ;;
+	defconfig | allnoconfig) echo "the kernel's $1" ;;
+	*) echo "your file $1" ;;
 	esac
 }

@@ -109,12 +109,6 @@ cmd_configure() {
 	done
 	stage_enter configure "configure@$OPT_PROFILE" "$inputs" "$OBJDIR/.config" || return 0
 	planned configure "base $PROFILE_BASE + $(for f in "${PROFILE_FRAGMENTS[@]}"; do basename "$f" .config; done | paste -sd' ')${PROFILE_TRIM:+, trimmed with $PROFILE_TRIM}, olddefconfig, audit" && return 0
-	case $PROFILE_BASE in
-	distro) info "    base: Debian's linux-config-$LINE" ;;
-	running) info "    base: the running kernel's config $(running_config)" ;;
-	defconfig | allnoconfig) info "    base: the kernel's $PROFILE_BASE" ;;
-	*) info "    base: your file $PROFILE_BASE" ;;
-	esac
 	mkdir -p "$OBJDIR"
 	local new=.config.dom0kit-new
 	# An interrupt leaves .config as it was and no candidate behind.
@@ -126,6 +120,7 @@ cmd_configure() {
 		rm -f "$OBJDIR/$new.base"
 		exit "$rc"
 	fi
+	info "    base: $(base_words "$PROFILE_BASE")"
 	{ cat "$OBJDIR/$new.base" && printf '%s\n' "$SIGNING_DEFAULTS" && cat "${PROFILE_FRAGMENTS[@]}"; } >"$OBJDIR/$new"
 	rm -f "$OBJDIR/$new.base"
 	clear_distro_certs "$OBJDIR/$new"
