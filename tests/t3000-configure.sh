@@ -1,8 +1,8 @@
 #!/bin/bash
 # configure: bases, profiles and fragments on the real 6.12 tree; the
-# audit fails naming every requested symbol that did not land.
+# audit fails naming every requested symbol that did not land, and why.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 14
+test_plan 16
 
 W=$TRASH/w
 export W
@@ -60,10 +60,34 @@ test_expect_success 'a symbol that cannot land fails the audit, naming it; .conf
 	rc=0 && DOM0KIT_CONFIGS=$PWD/c1 "$DOM0KIT" --workdir "$W" --profile qemu configure >out 2>err || rc=$? &&
 	test $rc = 1 &&
 	grep -q "config audit failed: 6 requested symbols did not land" err &&
-	grep -q "CONFIG_DOM0KIT_NO_SUCH_SYMBOL: requested y, got n" err &&
-	grep -q "CONFIG_VFIO_PCI: requested m, got n" err &&
+	grep -qx "  CONFIG_DOM0KIT_NO_SUCH_SYMBOL: requested y, got n: not a symbol of this kernel.s Kconfig" err &&
+	grep -qx "  CONFIG_VFIO_PCI: requested m, got n: needs VFIO && PCI && MMU, and VFIO is n" err &&
 	test "$(sha256sum <"$W/build/linux-6.12.107-qemu/.config")" = "$sum" &&
 	[ ! -e "$W/build/linux-6.12.107-qemu/.config.dom0kit-new" ]
+'
+
+# Why each symbol did not land, from the tree's own Kconfig (config-why).
+test_expect_success 'the audit names the dependency that is off and its value' '
+	cp -r "$TOP/configs" c2 && printf "%s\n" "# CONFIG_PCI is not set" "CONFIG_XEN_PCIDEV_BACKEND=y" >>c2/passthrough.config &&
+	rc=0 && DOM0KIT_CONFIGS=$PWD/c2 "$DOM0KIT" --workdir "$W" --profile qemu configure >out 2>err || rc=$? &&
+	test $rc = 1 &&
+	grep -qx "  CONFIG_XEN_PCIDEV_BACKEND: requested y, got n: needs PCI && X86 && XEN && XEN_BACKEND, and PCI is n" err &&
+	grep -qx "  CONFIG_PCI_MSI: requested y, got n: needs PCI, which is n" err &&
+	grep -qx "Symbol: XEN_PCIDEV_BACKEND \[=n\]" "$W/logs/configure.log" &&
+	! grep -q "reasons may be off" "$W/logs/configure.log" &&
+	[ -z "$(find "$W/build/linux-6.12.107-qemu" -maxdepth 1 -name ".config.dom0kit-*")" ]
+'
+
+test_expect_success 'modules off: the tristates built in instead are one line, each in the log' '
+	cp -r "$TOP/configs" c3 && echo "# CONFIG_MODULES is not set" >>c3/qemu.config &&
+	rc=0 && DOM0KIT_CONFIGS=$PWD/c3 "$DOM0KIT" --workdir "$W" --profile qemu configure >out 2>err || rc=$? &&
+	test $rc = 1 &&
+	n=$(grep -c "^  CONFIG_[A-Z0-9_]*: requested m, got y: CONFIG_MODULES is n, so it is built in$" "$W/logs/configure.log") &&
+	test "$n" -gt 20 &&
+	grep -qE "^  $n symbols requested m, got y \(CONFIG_[A-Z0-9_]+, CONFIG_[A-Z0-9_]+, CONFIG_[A-Z0-9_]+ and $((n - 3)) more, in the log\): CONFIG_MODULES is n, so tristates are built in$" err &&
+	! grep -q "requested m, got y:" err &&
+	grep -qx "  CONFIG_MODULE_UNLOAD: requested y, got n: needs MODULES, which is n" err &&
+	grep -q "config audit failed: $((n + 1)) requested symbols did not land" err
 '
 
 test_expect_success 'a failed audit leaves no stamp: the next run configures again' '

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # configure: base config + the profile's fragments from configs/, then
 # olddefconfig, then an audit: every symbol a fragment asks for must hold
-# in the final .config, or the stage fails and OBJDIR/.config is untouched.
+# in the final .config, or the stage fails, saying why for each symbol
+# (config-why.sh), and OBJDIR/.config is untouched.
 
 # shellcheck source=scripts/lib/apt-private.sh
 . "$LIB/apt-private.sh"
@@ -11,6 +12,8 @@
 . "$LIB/config-base.sh"
 # shellcheck source=scripts/lib/signing.sh
 . "$LIB/signing.sh"
+# shellcheck source=scripts/lib/config-why.sh
+. "$LIB/config-why.sh"
 
 CONFIGS_DIR=${DOM0KIT_CONFIGS:-$DOM0KIT_TOP/configs}
 
@@ -147,10 +150,12 @@ cmd_configure() {
 	fi
 	local dropped
 	if ! dropped=$(audit_config "$OBJDIR/$new" "${PROFILE_FRAGMENTS[@]}"); then
+		# Each symbol with the reason Kconfig gives for it (also in the log).
+		local why
+		why=$(config_why "$OBJDIR/$new" "$dropped")
 		rm -f "$OBJDIR/$new" "$OBJDIR/$new.old"
-		printf '%s\n' "$dropped" >>"$WORKDIR/logs/configure.log"
 		printf 'dom0kit: config audit failed: %d requested symbols did not land:\n%s\n' \
-			"$(grep -c . <<<"$dropped")" "$dropped" >&2
+			"$(grep -c . <<<"$dropped")" "$why" >&2
 		exit "$EXIT_FAIL"
 	fi
 	# An unchanged config keeps its mtime so that make rebuilds nothing.
