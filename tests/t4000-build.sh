@@ -2,7 +2,7 @@
 # build: the whole pipeline on the qemu profile of the default line,
 # resumption, a broken patch, a warm rebuild, and a full disk.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 10
+test_plan 11
 . "$TEST_DIRECTORY/check-env.sh"
 
 V=6.12.107-1dom0~deb12
@@ -27,6 +27,22 @@ test_expect_success 'a second build skips every stage after fetch re-verifies th
 	build build >out &&
 	grep -q "^==> fetch done" out &&
 	for s in patch configure compile package; do grep -q "^==> $s: inputs unchanged, skipped" out || exit 1; done
+'
+
+# The package stage plans from its stamp like the others: what the real
+# run would skip, or what changed.
+test_expect_success 'a dry run says the package stage would skip, or would run because the version changed' '
+	build --dry-run build >plan &&
+	for s in patch configure compile package; do grep -qx "would skip $s: inputs unchanged" plan || exit 1; done &&
+	! grep -q "^would package:" plan &&
+	build --dry-run --revision 2 package >plan &&
+	grep -qx "would run package because version changed" plan &&
+	grep -qx "would package: linux-dom0 6.12.107-2dom0~deb12 (debian bookworm): dpkg-buildpackage -b against .*/build/linux-6.12.107-qemu, no source package into .*" plan &&
+	build --dry-run --outdir "$TRASH/elsewhere" package >plan &&
+	grep -qx "would run package because outdir changed" plan && [ ! -e "$TRASH/elsewhere" ] &&
+	build --dry-run --packager bindeb package >plan &&
+	grep -qx "would run package because version changed" plan &&
+	grep -q "^would package: make bindeb-pkg KDEB_PKGVERSION=6.12.107-1dom0 " plan
 '
 
 test_expect_success 'an interrupted run resumes at the stage that did not finish' '

@@ -53,11 +53,13 @@ cmd_package() {
 }
 
 package_bindeb() {
-	planned package "make bindeb-pkg KDEB_PKGVERSION=$(package_version) into $OUTDIR" && return 0
 	local inputs version debs
 	version=$(package_version)
-	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") packager bindeb version $version outdir $OUTDIR"
+	# The same order as the debian packager's inputs, so that a dry run
+	# after the other packager names what differs: the version.
+	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version outdir $OUTDIR packager bindeb"
 	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
+	planned package "make bindeb-pkg KDEB_PKGVERSION=$version into $OUTDIR" && return 0
 	# bindeb-pkg writes its .deb files next to the object tree; a private
 	# parent dir keeps them apart from other releases' packages.
 	local debdir=$OBJDIR/..

@@ -172,13 +172,16 @@ package_debian() {
 	PKG_MAINTAINER=${OPT_MAINTAINER:-${DEBFULLNAME:-$(id -un)} <${DEBEMAIL:-$(id -un)@$(hostname -f 2>/dev/null || hostname)}>}
 	maintainer_lintian_clean "$PKG_MAINTAINER" ||
 		warn "maintainer $PKG_MAINTAINER: lintian rejects root and a mail host without a domain; set --maintainer or DEBFULLNAME and DEBEMAIL"
-	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR${OPT_NO_SOURCE_PACKAGE:+, no source package}${OPT_NO_SOURCE_PACKAGE:-, dpkg-source -b} into $OUTDIR" && return 0
 	PKG_INITRD=No
-	if grep -q '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config"; then PKG_INITRD=Yes; fi
+	# A dry run before the first configure has no .config yet.
+	if grep -qs '^CONFIG_BLK_DEV_INITRD=y' "$OBJDIR/.config"; then PKG_INITRD=Yes; fi
 	load_profile
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version suite $PKG_SUITE maintainer $PKG_MAINTAINER"
 	inputs+=" packaging $(packaging_digest) nodbg ${OPT_NO_DBG:-} source ${OPT_NO_SOURCE_PACKAGE:-yes} outdir $OUTDIR"
 	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
+	local source=', dpkg-source -b'
+	[ -z "$OPT_NO_SOURCE_PACKAGE" ] || source=', no source package'
+	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR$source into $OUTDIR" && return 0
 	pkgroot=$WORKDIR/pkg/linux-$RELEASE-$OPT_PROFILE
 	pkgdir=$pkgroot/binary/linux-dom0-$RELEASE
 	rm -rf "$pkgroot/binary" && mkdir -p "$pkgdir"
