@@ -6,7 +6,7 @@
 # new release becomes a proposed variant in the out dir once its tree
 # compiles; patches/ and the pins stay as they were.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 10
+test_plan 11
 
 A=6.12.200 B=6.12.201
 XEN=drivers/xen/pciback.c
@@ -78,6 +78,17 @@ test_expect_success 'the proposal taken: 6.12.201 applies with --fuzz=0, 6.12.20
 	run --kernel $B --source dir:$TRASH/b refresh >out &&
 	grep -q "^6.12	$B	fixture$" pins &&
 	rm -rf p/6.12/from-$B && cp -a p.orig/. p/ && cp pins.orig pins
+'
+
+# A distribution may pin a release below ours: the proposal is then a
+# variant up to that release, the newer ones keep the old file.
+test_expect_success 'a release older than the pin: the proposal is a variant up to it' '
+	printf "6.12\t6.12.209\tfixture\n" >pins &&
+	rc=0 && run --kernel $B --source dir:$TRASH/b refresh >out 2>err || rc=$? &&
+	test $rc = 1 && grep -q "refresh: needs review: 1 proposed variant" err &&
+	v=rev/refresh/6.12/patches/6.12/upto-$B/fuzz.patch && grep -qx "X-Applies-To: <= $B" $v &&
+	grep -q "^fuzz.patch: proposed as patches/6.12/upto-$B/fuzz.patch" rev/refresh/6.12/REPORT &&
+	cp pins.orig pins && unchanged
 '
 
 test_expect_success 'fuzz, but the result does not compile: said so, per patch, exit 1' '

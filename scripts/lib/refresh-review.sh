@@ -12,9 +12,18 @@
 # shellcheck source=scripts/lib/configure.sh
 . "$LIB/configure.sh"
 
-# review_dest NAME: where the proposal for NAME goes under patches/.
+# review_dest NAME: where the proposal for NAME goes under patches/:
+# from-X.Y.Z/ for a newer release, upto-X.Y.Z/ for an older one (a
+# distribution's pin below ours; R_BACKWARD), the line's own for a new line.
+R_BACKWARD=''
 review_dest() {
-	if [ -n "$NEW_LINE" ]; then echo "$LINE/$1"; else echo "$LINE/from-$RELEASE/$1"; fi
+	if [ -n "$NEW_LINE" ]; then
+		echo "$LINE/$1"
+	elif [ -n "$R_BACKWARD" ]; then
+		echo "$LINE/upto-$RELEASE/$1"
+	else
+		echo "$LINE/from-$RELEASE/$1"
+	fi
 }
 
 # with_applies_to SPEC FILE: FILE with "X-Applies-To: SPEC" as the last
@@ -78,7 +87,7 @@ refresh_compile() {
 # refresh_review_write OLD_PIN: OUTDIR/refresh/LINE made anew (a temp dir
 # renamed into place) from the R_* results; prints where and the REPORT.
 refresh_review_write() {
-	local old_pin=$1 out=$OUTDIR/refresh/$LINE tmp name path dest spec bounds status=needs-review
+	local old_pin=$1 out=$OUTDIR/refresh/$LINE tmp name path dest spec cut bounds status=needs-review
 	[ ${#R_FAILED[@]} -eq 0 ] && [ "${R_COMPILE#ok}" != "$R_COMPILE" ] || status=fails
 	mkdir -p "$OUTDIR/refresh" || die "$EXIT_FAIL" "cannot make $OUTDIR/refresh"
 	tmp=$(mktemp -d "$OUTDIR/refresh/.$LINE.XXXXXX")
@@ -90,14 +99,20 @@ refresh_review_write() {
 		path=$(awk -v n="$name" '$1 == n {print $2}' <<<"$R_ENTRIES")
 		dest=$tmp/patches/$(review_dest "$name")
 		mkdir -p "$(dirname "$dest")"
-		spec=">= $RELEASE"
+		spec=">= $RELEASE" cut="< $RELEASE"
+		[ -z "$R_BACKWARD" ] || spec="<= $RELEASE" cut="> $RELEASE"
 		[ -z "$NEW_LINE" ] || spec=''
 		if [ -z "$NEW_LINE" ] && [ -n "$(applies_to "$path")" ]; then
-			# The old variant's range ends where the new one starts.
+			# The old variant's range ends where the new one starts,
+			# which keeps the old one's other bound.
 			bounds=$(range_bounds "$path" "$LINE" "$(applies_to "$path")")
-			[ "${bounds#* }" -ge 999999 ] || spec+=", <= $LINE.${bounds#* }"
+			if [ -z "$R_BACKWARD" ]; then
+				[ "${bounds#* }" -ge 999999 ] || spec+=", <= $LINE.${bounds#* }"
+			else
+				[ "${bounds% *}" -eq 0 ] || spec+=", >= $LINE.${bounds% *}"
+			fi
 			mkdir -p "$tmp/patches/$(dirname "${path#"$PATCHES_ROOT"/}")"
-			with_applies_to "$(applies_to "$path"), < $RELEASE" "$path" >"$tmp/patches/${path#"$PATCHES_ROOT"/}"
+			with_applies_to "$(applies_to "$path"), $cut" "$path" >"$tmp/patches/${path#"$PATCHES_ROOT"/}"
 		fi
 		with_applies_to "$spec" "$QUILT_DIR/$name.proposed" >"$dest"
 		diff -u --label "old/$name" --label "new/$name" "$path" "$dest" >"$tmp/$name.diff" || true

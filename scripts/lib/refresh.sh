@@ -147,6 +147,8 @@ cmd_refresh() {
 		new_line_stage "$REFRESH_SCRATCH/root" "$REFRESH_SCRATCH/releases"
 		old_pin=$NEW_FROM_PIN
 	fi
+	# shellcheck disable=SC2034 # read by refresh-review.sh
+	[ -n "$NEW_LINE" ] || ! vgt "$old_pin" "$RELEASE" || R_BACKWARD=1
 	R_ENTRIES=$(series_files)
 	refresh_carry "$R_ENTRIES"
 	R_COMPILE=''
