@@ -48,9 +48,9 @@ compile_dirs() {
 # refresh_compile: the scratch tree configured with the qemu profile
 # (its base, fragments, olddefconfig and audit) and make W=1 on
 # compile_dirs. Sets R_COMPILE ("ok: ..." or "FAILED: first error") and
-# returns nonzero on failure; the log is REFRESH_SCRATCH/compile.log.
+# returns nonzero on failure; the log is WORKDIR/logs/refresh-compile.log.
 refresh_compile() {
-	local dirs log=$REFRESH_SCRATCH/compile.log cfg=.config.refresh dropped
+	local dirs log=$WORKDIR/logs/refresh-compile.log cfg=.config.refresh dropped
 	ensure_deps configure compile
 	dirs=$(compile_dirs)
 	[ -n "$dirs" ] || dirs='drivers/xen/ drivers/pci/'
@@ -117,7 +117,7 @@ refresh_review_write() {
 		with_applies_to "$spec" "$QUILT_DIR/$name.proposed" >"$dest"
 		diff -u --label "old/$name" --label "new/$name" "$path" "$dest" >"$tmp/$name.diff" || true
 	done
-	[ ! -f "$REFRESH_SCRATCH/compile.log" ] || cp "$REFRESH_SCRATCH/compile.log" "$tmp/"
+	[ -z "$R_COMPILE" ] || cp "$WORKDIR/logs/refresh-compile.log" "$tmp/compile.log"
 	echo "$status" >"$tmp/status"
 	{
 		echo "refresh of $LINE from $old_pin to linux $RELEASE: $status"
