@@ -59,10 +59,13 @@ progress_loop() {
 	# killed dom0kit by a tick must not hold them.
 	exec 9>&- 7>&- </dev/null
 	trap 'exit 0' TERM
+	# dom0kit's errexit would end the reporter silently at the first
+	# failed read or fork (a busy machine); it must go on until stopped.
+	set +e +o pipefail
 	n0=$("$@" 2>/dev/null) || n0=0
 	while :; do
 		sleep "$tick" &
-		wait $!
+		wait $! || true
 		kill -0 "$parent" 2>/dev/null || exit 0
 		n=$("$@" 2>/dev/null) || continue
 		el=$((EPOCHSECONDS - start))
