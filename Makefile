@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-releases check-system fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-releases check-system check-interrupt fuzz clean
 
 all: tools progs
 
@@ -51,6 +51,12 @@ check-releases: check-deps
 # an image interrupted while it is made.
 check-system: check-deps
 	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh
+
+# The compile and package stages interrupted (TERM, SIGKILL) on the real
+# 6.12.107 qemu kernel and run again: the same bzImage and packages as
+# an uninterrupted run (tests/t2070; ccache makes each compile cheap).
+check-interrupt: check-deps
+	DOM0KIT_CHECK_INTERRUPT=1 tests/run tests/t2070-interrupt-build.sh
 
 fuzz:
 	$(MAKE) -C tools/xen-passthrough fuzz
