@@ -100,7 +100,7 @@ test_expect_success 'a second run in the same work dir is refused while the firs
 
 test_expect_success 'the shell code is shellcheck clean' '
 	cd "$TOP" && shellcheck -x scripts/dom0kit scripts/lib/*.sh scripts/boot/*-init scripts/system/dom0-test scripts/system/guest-init tests/run tests/install-deps tests/virt-fw-vars tests/*.sh .ci/run &&
-	shellcheck -s sh packaging/debian/check-config packaging/debian/install-headers packaging/debian/module-signing-key packaging/debian/linux-image.*.in packaging/debian/linux-headers.*.in \
+	shellcheck -s sh packaging/debian/check-config packaging/debian/install-headers packaging/debian/module-signing-key packaging/debian/install-dbg packaging/debian/linux-image.*.in packaging/debian/linux-headers.*.in \
 		packaging/initramfs/dom0kit-pciback packaging/debian/dom0-initramfs.postinst packaging/debian/dom0-initramfs.postrm packaging/initramfs/initramfs-tools/hooks/* \
 		packaging/initramfs/initramfs-tools/scripts/init-top/* packaging/initramfs/dracut/*/xen-dom0-pciback.sh \
 		tests/fixtures/dracut-probe/*/dom0kit-probe.sh &&

@@ -3,7 +3,7 @@
 # kernel t4000 built, the source package, lintian, headers that build an
 # external module, and version ordering.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 16
+test_plan 18
 . "$TEST_DIRECTORY/check-env.sh"
 
 K=6.12.107-dom0
@@ -34,7 +34,7 @@ test_expect_success 'package: binary and source packages of linux-dom0' '
 test_expect_success 'linux-image: kernel, config with XEN_DOM0, System.map, modules, hooks' '
 	dpkg-deb -c "$(deb linux-image-$K)" >list &&
 	grep -q " ./boot/vmlinuz-$K$" list && grep -q " ./boot/System.map-$K$" list &&
-	grep -q "/lib/modules/$K/kernel/drivers/xen/xen-pciback/xen-pciback.ko$" list &&
+	grep -q "/lib/modules/$K/kernel/drivers/xen/xen-pciback/xen-pciback\.ko\(\.xz\|\.zst\|\.gz\)\?$" list &&
 	dpkg-deb --fsys-tarfile "$(deb linux-image-$K)" | tar -xO ./boot/config-$K | grep -qx CONFIG_XEN_DOM0=y &&
 	dpkg-deb -f "$(deb linux-image-$K)" Depends | grep -q "initramfs-tools | linux-initramfs-tool" &&
 	dpkg-deb -e "$(deb linux-image-$K)" ctl &&
@@ -44,6 +44,62 @@ test_expect_success 'linux-image: kernel, config with XEN_DOM0, System.map, modu
 		grep -q "^[[:space:]]*run_hooks $s \"\$@\"" ctl/$s || exit 1
 	done &&
 	grep -q "^export INITRD=" ctl/postinst && grep -q "^depmod \"\$version\"" ctl/postinst
+'
+
+# The -dbg package is read where a crash dump is analysed, not where the
+# kernel ran: it installs without the image (as Debian's own -dbg does),
+# and it alone gives gdb, crash, perf and kdump-tools vmlinux at each
+# path they look, and each module's detached debug file, uncompressed,
+# under the module's name and under the build ID of the module the image
+# ships (compressed or not, like mainline's builddeb).
+test_expect_success 'linux-image-dbg: no Depends on the image; dpkg installs it into an empty root' '
+	d=$(deb linux-image-$K-dbg) &&
+	! dpkg-deb -f "$d" Depends Pre-Depends | grep linux-image &&
+	mkdir -p root/var/lib/dpkg/info root/var/lib/dpkg/updates && : >root/var/lib/dpkg/status &&
+	dpkg --root="$TRASH/root" --log=/dev/null -i "$d" &&
+	dpkg --root="$TRASH/root" -s linux-image-$K-dbg | grep -qx "Status: install ok installed" &&
+	test -s root/usr/lib/debug/boot/vmlinux-$K
+'
+
+# build_id FILE: the hex GNU build ID of an ELF file.
+build_id() { readelf -n "$1" | sed -n "s/^ *Build ID: *\([0-9a-f]*\)$/\1/p"; }
+# module_elf FILE: a module file of the image package, uncompressed.
+module_elf() {
+	case $1 in
+	*.ko) cat "$1" ;; *.ko.xz) xz -dc "$1" ;; *.ko.zst) zstd -qdc "$1" ;; *.ko.gz) gzip -dc "$1" ;;
+	*) echo "unknown module file $1" >&2 && return 1 ;;
+	esac
+}
+# gdb_resolves FILE SYMBOL: gdb, reading FILE alone, knows SYMBOL.
+gdb_resolves() {
+	gdb -nx -batch -ex "info address $2" "$1" >gdb.out 2>&1 || true
+	grep -q "^Symbol \"$2\" is .*0x" gdb.out && return 0
+	echo "gdb on $1 does not resolve $2:" && cat gdb.out && return 1
+}
+
+test_expect_success 'linux-image-dbg alone: vmlinux for gdb, crash, perf, kdump-tools; a debug file per module by name and build ID' '
+	dpkg-deb -x "$(deb linux-image-$K-dbg)" dbg && dpkg-deb -x "$(deb linux-image-$K)" img &&
+	D=dbg/usr/lib/debug && v=$D/boot/vmlinux-$K &&
+	for f in $D/lib/modules/$K/vmlinux $D/vmlinux-$K; do
+		test "$(readlink -f "$f")" = "$(readlink -f "$v")" || { echo "$f is not $v"; exit 1; }
+	done &&
+	gdb_resolves "$v" start_kernel &&
+	id=$(build_id "$v") && test -n "$id" &&
+	test "$(readlink -f "$D/.build-id/${id:0:2}/${id:2}.debug")" = "$(readlink -f "$v")" &&
+	(cd img/lib/modules/$K/kernel && find . -name "*.ko*" | LC_ALL=C sort) >mods && test "$(wc -l <mods)" -ge 10 &&
+	while read -r m; do
+		m=${m#./} && ko=${m%.ko*}.ko &&
+		module_elf "img/lib/modules/$K/kernel/$m" >image.ko &&
+		id=$(build_id image.ko) && test -n "$id" || { echo "$m: no build ID"; exit 1; }
+		l=$D/.build-id/${id:0:2}/${id:2}.debug &&
+		test "$(readlink -f "$l")" = "$(readlink -f "$D/lib/modules/$K/kernel/$ko")" || { echo "$m: no debug file $l for $ko"; exit 1; }
+		test "$(build_id "$l")" = "$id" && test "$(od -An -c -N4 "$l" | tr -d " ")" = 177ELF || { echo "$l: not an uncompressed ELF with build ID $id"; exit 1; }
+		echo "$ko" >>debug-files
+	done <mods &&
+	(cd $D/lib/modules/$K/kernel && find . -type f | sed "s|^\./||" | LC_ALL=C sort) >shipped &&
+	test_cmp debug-files shipped &&
+	p=$(grep "/xen-pciback\.ko" mods) && module_elf "img/lib/modules/$K/kernel/${p#./}" >pciback.ko &&
+	id=$(build_id pciback.ko) && gdb_resolves "$D/.build-id/${id:0:2}/${id:2}.debug" xen_pcibk_init
 '
 
 # The seize list is the admin's (xen-passthrough edits it): not a

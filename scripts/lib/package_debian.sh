@@ -93,8 +93,8 @@ assemble_debian() {
 	expand "$PACKAGING/debian/copyright.in" >"$d/copyright"
 	expand "$PACKAGING/debian/rules" >"$d/rules"
 	cp "$PACKAGING/debian/source/format" "$PACKAGING/debian/source/lintian-overrides" "$d/source/"
-	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$PACKAGING/debian/module-signing-key" "$d/"
-	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers" "$d/module-signing-key"
+	cp "$PACKAGING/debian/check-config" "$PACKAGING/debian/install-headers" "$PACKAGING/debian/module-signing-key" "$PACKAGING/debian/install-dbg" "$d/"
+	chmod 755 "$d/rules" "$d/check-config" "$d/install-headers" "$d/module-signing-key" "$d/install-dbg"
 	for t in preinst postinst prerm postrm; do
 		expand "$PACKAGING/debian/linux-image.$t.in" >"$d/linux-image-$KERNELRELEASE.$t"
 	done
