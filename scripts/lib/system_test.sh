@@ -154,10 +154,20 @@ system_boot() {
 		fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$SYSTEM_OVMF/OVMF_CODE_4M.fd"
 			-drive "if=pflash,format=raw,unit=1,file=$SYSTEM_DIR/OVMF_VARS.fd")
 	fi
+	# A PVH dom0 hands the disk guest-physical addresses, which only the
+	# IOMMU Xen programs turns into the machine's: a virtio disk must then
+	# do its DMA through QEMU's IOMMU (iommu_platform=on), not around it as
+	# legacy virtio does. A PV dom0 gives machine addresses (swiotlb-xen).
+	local disk=(-drive "file=$SYSTEM_DIR/disk.raw,format=raw,if=virtio")
+	if [ "$phase" = 3 ]; then
+		# shellcheck disable=SC2054 # QEMU's commas
+		disk=(-drive "file=$SYSTEM_DIR/disk.raw,format=raw,if=none,id=disk0"
+			-device virtio-blk-pci,drive=disk0,disable-legacy=on,iommu_platform=on)
+	fi
 	info "    booting $SYSTEM_SUITE from disk ($SYSTEM_FIRMWARE), phase $phase"
 	qemu_boot "phase$phase" "$timeout" "DOM0KIT-SYS: phase $phase done" \
 		-machine q35 -cpu qemu64,+svm,+npt -m 4096 -smp 2 ${fw[@]+"${fw[@]}"} \
-		-drive "file=$SYSTEM_DIR/disk.raw,format=raw,if=virtio" "${SYSTEM_DEVICES[@]}"
+		"${SYSTEM_DEVICES[@]}" "${disk[@]}"
 }
 
 cmd_system_test() {
