@@ -29,7 +29,7 @@ esac
 EOF
 chmod +x drive
 # 30 objects, each 0.2 s of make's time, two at a time: 3 s.
-mkdir -p w/obj && for i in $(seq 1 30); do echo "int f$i(void) { return $i; }" >w/obj/f$i.c; done
+mkdir -p w/obj && for i in $(seq 1 30); do echo "int f$i(void) { return $i; }" >"w/obj/f$i.c"; done
 cat >w/obj/Makefile <<'EOF'
 OBJS := $(patsubst %.c,%.o,$(sort $(wildcard f*.c)))
 all: $(OBJS)
