@@ -65,7 +65,7 @@ test_expect_success 'every relative link in README.md and docs/*.md names an exi
 
 test_expect_success 'a link to a missing file fails the check, naming file, line and link' '
 	mkdir -p copy && cp "$TOP/README.md" copy/ && cp -r "$TOP/docs" copy/ &&
-	ln -s "$TOP/tools" copy/tools && ln -s "$TOP/packaging" copy/packaging &&
+	ln -s "$TOP/tools" copy/tools && ln -s "$TOP/packaging" copy/packaging && ln -s "$TOP/ci" copy/ci &&
 	check_links copy &&
 	printf "\nSee [the guide](docs/no-such-guide.md).\n" >>copy/README.md &&
 	! check_links copy >out &&
@@ -76,7 +76,7 @@ test_expect_success 'a link to a missing file fails the check, naming file, line
 
 test_expect_success 'a link to a missing heading fails the check; code blocks are not links' '
 	mkdir -p copy2/docs && cp "$TOP/README.md" copy2/ && cp "$TOP"/docs/*.md copy2/docs/ &&
-	ln -s "$TOP/tools" copy2/tools && ln -s "$TOP/packaging" copy2/packaging &&
+	ln -s "$TOP/tools" copy2/tools && ln -s "$TOP/packaging" copy2/packaging && ln -s "$TOP/ci" copy2/ci &&
 	printf "\n\`\`\`\n[not a link](nowhere.md)\n\`\`\`\n" >>copy2/docs/cli.md &&
 	check_links copy2 &&
 	printf "\n[pipeline](../README.md#the-pipelines) [ok](#dry-runs)\n" >>copy2/docs/cli.md &&
