@@ -4,7 +4,7 @@
 # that must fail; bad inputs are refused before booting. The judge cases
 # come first and need no kernel: they feed logs to boot-test --judge-log.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 23
+test_plan 24
 . "$TEST_DIRECTORY/check-env.sh"
 
 boot() { "$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test "$@"; }
@@ -151,6 +151,24 @@ test_expect_success 'qemu_boot ends its log with how the run ended: finished, ti
 test_expect_success 'setup: the qemu-profile kernel is built' '
 	[ -f "$CHECK_WORK/build/linux-6.12.107-qemu/arch/x86/boot/bzImage" ] ||
 		"$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --no-source-package build >/dev/null
+'
+
+# QEMU runs in the background of dom0kit: a TERM (or Ctrl-C) during a
+# boot must stop it too (it was left running, an orphan holding no lock).
+test_expect_success 'boot-test killed while QEMU runs: exit 130, one line, no QEMU left' '
+	mkdir -p fakeq && cat >fakeq/qemu-system-x86_64 <<-\EOF &&
+	#!/bin/bash
+	echo $$ >"$FAKE_PIDFILE"
+	exec sleep 120
+	EOF
+	chmod +x fakeq/qemu-system-x86_64 && rm -f qemu.pid &&
+	FAKE_PIDFILE=$PWD/qemu.pid PATH=$PWD/fakeq:$PATH boot --scenario=smoke >out 2>err &
+	p=$! &&
+	n=0 && while [ $n -lt 300 ] && [ ! -s qemu.pid ]; do sleep 0.2; n=$((n + 1)); done &&
+	q=$(cat qemu.pid) && kill -0 "$q" &&
+	kill -TERM $p && rc=0 && { wait $p || rc=$?; } && test $rc = 130 &&
+	one_line err && grep -F "dom0kit: interrupted" err &&
+	sleep 1 && ! kill -0 "$q" 2>/dev/null
 '
 
 test_expect_success 'every scenario passes, each with its own result line' '

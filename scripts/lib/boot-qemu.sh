@@ -37,6 +37,8 @@ qemu_boot() {
 	qemu-system-x86_64 -accel tcg -display none -monitor none -no-reboot \
 		-serial "file:$log" -net none "$@" >"$log.qemu" 2>&1 &
 	pid=$!
+	# shellcheck disable=SC2034 # on_interrupt (common.sh) stops it
+	QEMU_PID=$pid
 	# QEMU's liveness is read before the log: once it has exited, the
 	# log is complete and a done or fatal line in it still counts.
 	while :; do
@@ -54,6 +56,8 @@ qemu_boot() {
 	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
+	# shellcheck disable=SC2034 # see above
+	QEMU_PID=''
 	BOOT_SECONDS=$(($(date +%s) - start))
 	cat "$log.qemu" >>"$log"
 	rm -f "$log.qemu"

@@ -55,13 +55,18 @@ run_logged() {
 # a state the next run recognises, and removes temporaries), says so in
 # one line and exits 130. A SIGKILL cannot be trapped: each stage also
 # recognises what such a run left behind.
-CHILD_PID='' STAGE_UNDO='' STAGE_NAME=''
+CHILD_PID='' STAGE_UNDO='' STAGE_NAME='' QEMU_PID=''
 on_interrupt() {
 	trap '' INT TERM
 	if [ -n "$CHILD_PID" ]; then
 		kill -TERM -- "-$CHILD_PID" 2>/dev/null || true
 		wait "$CHILD_PID" 2>/dev/null || true
 		CHILD_PID=''
+	fi
+	# A boot's QEMU (boot-qemu.sh) runs in the background of dom0kit.
+	if [ -n "$QEMU_PID" ]; then
+		kill -TERM "$QEMU_PID" 2>/dev/null || true
+		wait "$QEMU_PID" 2>/dev/null || true
 	fi
 	# The live progress line (progress.sh) stops and is cleared first.
 	if declare -F progress_stop >/dev/null; then progress_stop 2>&7; fi

@@ -204,7 +204,9 @@ cmd_system_test() {
 		build_progs
 		system_guest_image
 		system_make_disk
-		trap - EXIT INT TERM
+		# The boots: dom0kit's own trap, which stops QEMU too.
+		trap - EXIT
+		trap on_interrupt INT TERM
 		local how='made now'
 		[ -z "$SYSTEM_BASE_CACHED" ] || how='from the cache'
 		info "    image ready in $(elapsed "$t0") (base $how)"
