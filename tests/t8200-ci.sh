@@ -6,7 +6,7 @@
 # release job runs for real on a recorded releases.json against a
 # throwaway repository: one line refreshes, another's patch conflicts.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 17
+test_plan 20
 
 # yaml_calls FILE: "path [subcommand]" for every repository script that
 # any string of FILE (script:, run:) calls; fails when FILE does not parse.
@@ -308,5 +308,105 @@ test_expect_success 'release job: nothing new sends nothing; a malformed release
 	test $rc = 4 && grep -q "^ci/release-job: dom0kit releases failed (exit 4); no line refreshed" err &&
 	[ ! -e "$SENT/calls" ] && [ "$(git -C "$R" rev-parse dom0kit/releases)" = "$head" ] &&
 	git -C "$R" rev-parse --abbrev-ref HEAD | grep -qx main
+'
+
+# The release job on the kernel-shaped fixture tree of t8110
+# (tests/fixtures/refresh-tree, "6.12.200"), with the recorded
+# releases.json review.json: 6.12.201 moves a line that fuzz.patch's
+# context has (fuzz 2; the result compiles), and 6.13.1, a new line, is
+# 6.12.200 under another version (the series carries as it is).
+R2=$TRASH/repo2 XEN=drivers/xen/pciback.c
+export R2 XEN DOM0KIT_CONFIGS=$TOP/tests/fixtures/refresh-configs DOM0KIT_NO_CCACHE=1
+job2() {
+	DOM0KIT_RELEASES_JSON=$FIX/review.json DOM0KIT_CI_PUBLISH=$TRASH/record \
+		"$TOP/ci/release-job" --repo "$R2" --workdir "$TRASH/w2" --outbox "$TRASH/box2" \
+		--source "dir:$TRASH/trees/linux-%R" --no-debian "$@"
+}
+# mkfix DIR NAME FILE SED: a DEP-3 patch of FILE of the 6.12.200 tree.
+mkfix() {
+	mkdir -p "$R2/patches/$1" "gen/$(dirname "$3")"
+	sed "$4" "trees/linux-6.12.200/$3" >"gen/$3"
+	{
+		printf 'Description: test patch %s\nAuthor: Test <t@dom0kit.invalid>\n' "$2"
+		printf 'Origin: other\nForwarded: not-needed\nLast-Update: 2026-01-01\n\n---\n'
+		diff -u --label "a/$3" --label "b/$3" "trees/linux-6.12.200/$3" "gen/$3" || [ $? = 1 ]
+	} >"$R2/patches/$1/$2"
+}
+export -f job2 mkfix
+
+test_expect_success 'release job setup (fixture trees): 6.12 on 6.12.200; 6.12.201 and the new line 6.13.1' '
+	mkdir -p trees && a=trees/linux-6.12.200 b=trees/linux-6.12.201 c=trees/linux-6.13.1 &&
+	cp -a "$TOP/tests/fixtures/refresh-tree" $a && cp -a $a $b && cp -a $a $c &&
+	sed -i "s/^SUBLEVEL = .*/SUBLEVEL = 201/" $b/Makefile &&
+	sed -i -e "4a /* 6.12.201: two lines more, */\\n/* so every hunk below moves by two. */" \
+		-e "20s/match by id/match by id or by override/" $b/$XEN &&
+	sed -i -e "s/^PATCHLEVEL = .*/PATCHLEVEL = 13/" -e "s/^SUBLEVEL = .*/SUBLEVEL = 1/" $c/Makefile &&
+	mkfix common clean.patch drivers/pci/pci.c "9a \\	/* dom0kit: clean */" &&
+	mkfix 6.12 offset.patch $XEN "34a \\	/* dom0kit: offset */" &&
+	mkfix 6.12 fuzz.patch $XEN "22s/ret = 1;/ret = 2;/" &&
+	printf "%s\n" clean.patch offset.patch fuzz.patch >"$R2/patches/6.12/series" &&
+	printf "# line pin note\n6.12\t6.12.200\tfixture\n" >"$R2/patches/releases" &&
+	git -C "$R2" init -q -b main && git -C "$R2" add patches &&
+	git -C "$R2" -c user.name=t -c user.email=t@dom0kit.invalid commit -q -m base &&
+	git -C "$R2" rev-parse HEAD >base3 && rm -rf "$SENT" && mkdir "$SENT" &&
+	rc=0 && job2 >out2 2>err2 || rc=$? && echo $rc >rc2
+'
+
+test_expect_success 'release job: a line whose patch needs fuzz: its proposal committed on dom0kit/releases-review, a draft request, no issue' '
+	test "$(cat rc2)" = 1 &&
+	test_cmp - "$SENT/calls" <<-EOT &&
+	proposal proposal
+	proposal review
+	EOT
+	r=$SENT/1-proposal && grep -qx "dom0kit/releases-review" $r/branch &&
+	grep -qx "needs review: patches: 6.12.201" $r/title && grep -qx true $r/draft &&
+	grep -qx needs-review $r/labels && grep -qx dom0kit-releases $r/labels &&
+	[ "$(ls $r/commits | wc -l)" = 1 ] &&
+	git -C "$R2" log -1 --format=%s dom0kit/releases-review >subj &&
+	grep -qx "patches/6.12: carry the series from 6.12.200 to 6.12.201 (needs review)" subj &&
+	grep -q "^| 6.12 | 6.12.200 | 6.12.201 |$" $r/body.md &&
+	grep -q "^fuzz.patch: proposed as patches/6.12/from-6.12.201/fuzz.patch: applies only with fuzz 2" $r/body.md &&
+	grep -q "^compile: ok: make W=1" $r/body.md &&
+	grep -q "^--- old/fuzz.patch" $r/body.md && grep -q "^+ 	/\\* match by id or by override \\*/" $r/body.md &&
+	grep -q "^release-job: 6.12: proposed variants for 6.12.201 need review" out2 &&
+	rv=dom0kit/releases-review &&
+	[ "$(git -C "$R2" rev-list --count "$(cat base3)..$rv")" = 1 ] &&
+	git -C "$R2" diff --name-status "$(cat base3)" $rv >names &&
+	test_cmp - names <<-EOT &&
+	A	patches/6.12/from-6.12.201/fuzz.patch
+	M	patches/6.12/offset.patch
+	M	patches/releases
+	EOT
+	git -C "$R2" show $rv:patches/6.12/from-6.12.201/fuzz.patch >v &&
+	grep -qx "X-Applies-To: >= 6.12.201" v && grep -q "^+		ret = 2;" v &&
+	git -C "$R2" show $rv:patches/releases | grep -q "^6.12	6.12.201	fixture$" &&
+	git -C "$R2" show dom0kit/releases:patches/releases | grep -q "^6.12	6.12.200	fixture$" &&
+	! git -C "$R2" cat-file -e dom0kit/releases:patches/6.12/from-6.12.201 2>/dev/null &&
+	git -C "$R2" rev-parse --abbrev-ref HEAD | grep -qx dom0kit/releases &&
+	[ -z "$(git -C "$R2" status --porcelain)" ] && [ ! -e box2/report-6.12 ]
+'
+
+test_expect_success 'release job: a new line in releases.json: refresh --new-line, patches/6.13 and its pin committed on dom0kit/releases' '
+	p=$SENT/0-proposal && grep -qx "dom0kit/releases" $p/branch && grep -qx "patches: 6.13.1" $p/title &&
+	[ "$(ls $p/commits | wc -l)" = 1 ] &&
+	grep -q "^Subject: \[PATCH\] patches/6.13: a new line from 6.12, pinned to 6.13.1" $p/commits/*.patch &&
+	grep -q "^| 6.13 | (new line) | 6.13.1 |$" $p/body.md &&
+	grep -q "for review on dom0kit/releases-review (a draft request): 6.12" $p/body.md &&
+	git -C "$R2" diff --name-status "$(cat base3)" dom0kit/releases >names &&
+	test_cmp - names <<-EOT &&
+	A	patches/6.13/fuzz.patch
+	A	patches/6.13/offset.patch
+	A	patches/6.13/series
+	M	patches/releases
+	EOT
+	git -C "$R2" show dom0kit/releases:patches/6.13/series | grep -v "^#" >s13 &&
+	test_cmp - s13 <<-EOT &&
+	clean.patch
+	offset.patch
+	fuzz.patch
+	EOT
+	git -C "$R2" show dom0kit/releases:patches/releases >pins2 &&
+	grep -q "^6.13	6.13.1	new line, from 6.12 (dom0kit refresh --new-line)$" pins2 &&
+	[ ! -e box2/report-6.13 ] && grep -q "1 line(s) proposed on dom0kit/releases, 0 reported, 1 for review" out2
 '
 test_done
