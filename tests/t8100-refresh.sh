@@ -12,22 +12,10 @@ STUB=drivers/xen/xen-pciback/pci_stub.c
 XENBUS=drivers/xen/xen-pciback/xenbus.c
 W=$TRASH/w
 export OLD NEW STUB XENBUS W
-run() { DOM0KIT_RELEASES_FILE=$TRASH/pins "$DOM0KIT" --workdir "$W" --outdir "$TRASH/rev" --patches "$TRASH/p" "$@"; }
-# mkpatch DIR NAME FILE SED-SCRIPT: a real diff of FILE of $OLD with a
-# DEP-3 header as the project's patches carry.
-mkpatch() {
-	local dir=$TRASH/p/$1 name=$2 file=$3
-	mkdir -p "$dir" "$TRASH/gen/b/$(dirname "$file")"
-	sed "$4" "$TRASH/old/$file" >"$TRASH/gen/b/$file"
-	{
-		printf 'Description: test patch %s\nAuthor: Test <t@dom0kit.invalid>\n' "$name"
-		printf 'Origin: other\nForwarded: not-needed\nLast-Update: 2026-01-01\n\n'
-		printf 'Signed-off-by: Test <t@dom0kit.invalid>\n---\n'
-		diff -u --label "a/$file" --label "b/$file" "$TRASH/old/$file" "$TRASH/gen/b/$file" || [ $? = 1 ]
-	} >"$dir/$name"
-}
-series() { local l=$1; shift; printf '%s\n' "$@" >"$TRASH/p/$l/series"; }
-export -f run mkpatch series
+MKPATCH_BASE=$TRASH/old
+export MKPATCH_BASE
+# shellcheck source=tests/refresh-lib.sh
+. "$TEST_DIRECTORY/refresh-lib.sh"
 
 test_expect_success 'setup: fetch both releases, make patches against the old one' '
 	printf "6.12\t$OLD\tDebian 13 (trixie)\n6.1\t6.1.187\tDebian 12\n" >pins &&

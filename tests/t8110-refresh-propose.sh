@@ -12,23 +12,12 @@ A=6.12.200 B=6.12.201
 XEN=drivers/xen/pciback.c
 export A B XEN
 export DOM0KIT_CONFIGS=$TOP/tests/fixtures/refresh-configs DOM0KIT_NO_CCACHE=1
-run() { DOM0KIT_RELEASES_FILE=$TRASH/pins "$DOM0KIT" --workdir "$TRASH/w" --outdir "$TRASH/rev" --patches "$TRASH/p" "$@"; }
-# mkpatch DIR NAME FILE SED-SCRIPT: a real diff of FILE of tree A with a
-# DEP-3 header as the project's patches carry.
-mkpatch() {
-	local dir=$TRASH/p/$1 name=$2 file=$3
-	mkdir -p "$dir" "$TRASH/gen/$(dirname "$file")"
-	sed "$4" "$TRASH/a/$file" >"$TRASH/gen/$file"
-	{
-		printf 'Description: test patch %s\nAuthor: Test <t@dom0kit.invalid>\n' "$name"
-		printf 'Origin: other\nForwarded: not-needed\nLast-Update: 2026-01-01\n\n'
-		printf 'Signed-off-by: Test <t@dom0kit.invalid>\n---\n'
-		diff -u --label "a/$file" --label "b/$file" "$TRASH/a/$file" "$TRASH/gen/$file" || [ $? = 1 ]
-	} >"$dir/$name"
-}
-series() { local l=$1; shift; printf '%s\n' "$@" >"$TRASH/p/$l/series"; }
+MKPATCH_BASE=$TRASH/a
+export MKPATCH_BASE
+# shellcheck source=tests/refresh-lib.sh
+. "$TEST_DIRECTORY/refresh-lib.sh"
 unchanged() { diff -r "$TRASH/p.orig" "$TRASH/p" && cmp "$TRASH/pins.orig" "$TRASH/pins"; }
-export -f run mkpatch series unchanged
+export -f unchanged
 
 # B: two lines more at the top (offsets), a context line changed near
 # fuzz.patch (fuzz 2), handed_over renamed next to nocompile.patch (fuzz
