@@ -34,9 +34,10 @@ check-lines: check-deps
 
 # lintian on the whole source package; two builds from it, compared bit
 # for bit, and one by sbuild in a clean chroot; a kernel with signed
-# modules booted with module.sig_enforce=1.
+# modules booted with module.sig_enforce=1; a kernel of another module
+# ABI installed beside the first (GRUB, DKMS, removal).
 check-release: check-deps
-	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh
+	DOM0KIT_CHECK_RELEASE=1 tests/run tests/t9200-release.sh tests/t9300-signed.sh tests/t9400-abi.sh
 
 # Every release of every line Debian's mirror serves: fetch, patch,
 # configure (qemu) and compile drivers/xen/ drivers/pci/ with W=1, one

@@ -80,7 +80,7 @@ test_expect_success '--dry-run prints the plan of every stage and changes nothin
 	"$DOM0KIT" --workdir w2 --outdir out --dry-run --profile qemu --suite bookworm --no-source-package --source dir:$PWD/tree build >plan &&
 	grep -q "^would fetch: use dir $PWD/tree" plan && grep -qE "^would patch: apply [0-9]+ patches" plan &&
 	grep -q "^would configure: base allnoconfig + qemu xen-dom0" plan &&
-	grep -q "^would compile: make" plan && grep -q "^would package: linux-dom0 6.12.107-1dom0~deb12 (debian bookworm): dpkg-buildpackage -b" plan &&
+	grep -q "^would compile: make" plan && grep -q "^would package: linux-dom0 6.12.107-1dom0~deb12 (debian bookworm): linux-image-6.12.107-qemu-dom0, dpkg-buildpackage -b" plan &&
 	"$DOM0KIT" --workdir w2 --dry-run --profile qemu --packager bindeb --source dir:$PWD/tree package >plan &&
 	grep -q "^would package: make bindeb-pkg KDEB_PKGVERSION=6.12.107-1dom0 " plan &&
 	[ ! -e out ] && [ ! -e w2/state ] && [ ! -e w2/logs ]

@@ -6,7 +6,7 @@ test_plan 11
 . "$TEST_DIRECTORY/check-env.sh"
 
 V=6.12.107-1dom0~deb12
-K=6.12.107-dom0
+K=6.12.107-qemu-dom0
 export V K
 build() { "$DOM0KIT" --workdir "$CHECK_WORK" --outdir "$CHECK_OUT" --profile qemu --suite bookworm --no-source-package "$@"; }
 export -f build
@@ -37,7 +37,7 @@ test_expect_success 'a dry run says the package stage would skip, or would run b
 	! grep -q "^would package:" plan &&
 	build --dry-run --revision 2 package >plan &&
 	grep -qx "would run package because version changed" plan &&
-	grep -qx "would package: linux-dom0 6.12.107-2dom0~deb12 (debian bookworm): dpkg-buildpackage -b against .*/build/linux-6.12.107-qemu, no source package into .*" plan &&
+	grep -qx "would package: linux-dom0 6.12.107-2dom0~deb12 (debian bookworm): linux-image-6.12.107-qemu-dom0, dpkg-buildpackage -b against .*/build/linux-6.12.107-qemu, no source package into .*" plan &&
 	build --dry-run --outdir "$TRASH/elsewhere" package >plan &&
 	grep -qx "would run package because outdir changed" plan && [ ! -e "$TRASH/elsewhere" ] &&
 	build --dry-run --packager bindeb package >plan &&

@@ -13,7 +13,8 @@ export -f boot
 judge() {
 	local log=$1
 	shift
-	"$DOM0KIT" --workdir judge --kernel 6.12.107 --profile qemu boot-test --judge-log="$log" "$@"
+	# The recordings' kernel was named before profiles had flavours.
+	"$DOM0KIT" --workdir judge --kernel 6.12.107 --profile qemu --localversion=-dom0 boot-test --judge-log="$log" "$@"
 }
 # Complete logs of one boot each, written by hand after what dom0-init,
 # domu-init and the patches print, each ending in qemu_boot's last line.

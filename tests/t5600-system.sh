@@ -15,7 +15,8 @@ LOG=$TEST_DIRECTORY/fixtures/system-judge/phase1-trixie.log
 judge() {
 	local log=$1
 	shift
-	"$DOM0KIT" --workdir judge --kernel 6.12.107 system-test --judge-log="$log" "$@"
+	# The recording's kernel was named before profiles had flavours.
+	"$DOM0KIT" --workdir judge --kernel 6.12.107 --localversion=-dom0 system-test --judge-log="$log" "$@"
 }
 export -f judge && export LOG
 

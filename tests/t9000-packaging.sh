@@ -3,10 +3,10 @@
 # kernel t4000 built, the source package, lintian, headers that build an
 # external module, and version ordering.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 18
+test_plan 19
 . "$TEST_DIRECTORY/check-env.sh"
 
-K=6.12.107-dom0
+K=6.12.107-qemu-dom0
 V=6.12.107-1dom0~deb12
 MAINT='dom0kit CI <ci@dom0kit.org>'
 P=$TRASH/debs
@@ -21,7 +21,7 @@ test_expect_success 'the qemu-profile kernel is built (t4000 builds it)' '
 
 test_expect_success 'package: binary and source packages of linux-dom0' '
 	pkg --outdir "$P" package >out &&
-	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-dom0 linux-headers-dom0 xen-passthrough; do
+	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-qemu-dom0 linux-headers-qemu-dom0 xen-passthrough; do
 		dpkg-deb --info "$(deb $p)" >/dev/null || exit 1
 	done &&
 	dpkg-deb --info "$(deb dom0-initramfs all)" >/dev/null &&
@@ -227,6 +227,36 @@ test_expect_success '--no-dbg (build profile pkg.linux-dom0.nodbg): no -dbg pack
 test_expect_success 'packaging is deterministic: two runs give bit-identical .deb files' '
 	pkg --outdir "$TRASH/again" --revision 1 --no-source-package package >out &&
 	(cd "$P" && sha256sum *.deb) >one && (cd "$TRASH/again" && sha256sum *.deb) >two && test_cmp one two
+'
+
+# Issue 15, item 3: a rebuild whose module ABI differs must not take the
+# name of a kernel already packaged (installed over it, it would replace
+# the modules of a running kernel). The other ABI is made here by editing
+# the headers package the first case built; dry runs refuse as real ones.
+# repack DIR EDIT: the headers package into DIR, with EDIT run in its tree.
+repack() {
+	rm -rf x && dpkg-deb -R "$P/linux-headers-${K}_${V}_amd64.deb" x && (cd x/usr/src/linux-headers-$K && eval "$2") &&
+		mkdir -p "$1" && dpkg-deb -b x "$1/linux-headers-${K}_${V}_amd64.deb" >/dev/null && rm -rf x
+}
+export -f repack
+test_expect_success 'a package name already in OUTDIR with another module ABI is refused; --abi and --revision give the new kernel its own' '
+	h=linux-headers-${K}_${V}_amd64.deb &&
+	repack same : && pkg --outdir same --no-source-package --dry-run package >out &&
+	grep -q "^would package: linux-dom0 $V (debian bookworm): linux-image-$K, dpkg" out &&
+	repack sym "printf \"0x00000000\tdom0kit_test\tvmlinux\tEXPORT_SYMBOL\t\n\" >>Module.symvers" &&
+	rc=0 && pkg --outdir sym --no-source-package package >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && test "$(ls sym)" = "$h" &&
+	grep -F "sym holds $h of another module ABI (Module.symvers differs): a kernel of another ABI needs its own name: build with --abi 2 --revision 2" err &&
+	repack cfg "echo CONFIG_DOM0KIT_TEST=y >>.config" &&
+	rc=0 && pkg --outdir cfg --no-source-package --dry-run package >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err && grep -F "holds $h of another module ABI (config differs)" err &&
+	pkg --outdir sym --no-source-package --abi 2 --revision 2 --dry-run package >out &&
+	grep -q "^would package: linux-dom0 6.12.107-2dom0~deb12 (debian bookworm): linux-image-6.12.107-2-qemu-dom0, dpkg" out &&
+	mkdir -p meta && cp "$(deb linux-image-qemu-dom0)" meta/ &&
+	rc=0 && pkg --outdir meta --no-source-package --abi 2 --dry-run package >out 2>err || rc=$? &&
+	test $rc = 2 && one_line err &&
+	grep -F "holds linux-image-qemu-dom0_${V}_amd64.deb for another kernel (linux-image-$K): the metapackage of a new ABI needs a new version: add --revision 2" err &&
+	pkg --outdir meta --no-source-package --abi 2 --revision 2 --dry-run package >out
 '
 
 # The versions are dom0kit's own, read from dry-run package plans: a

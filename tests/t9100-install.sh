@@ -13,7 +13,7 @@ test_plan 20
 . "$TEST_DIRECTORY/check-env.sh"
 . "$TEST_DIRECTORY/chroot-lib.sh"
 
-K=6.12.107-dom0
+K=6.12.107-qemu-dom0
 V=6.12.107-1dom0~deb12
 BDF=0000:00:06.0
 D=$TRASH/debs
@@ -22,7 +22,7 @@ export -f in_chroot chroot_base chroot_new chroot_files
 
 # ours: our packages, as apt arguments inside the chroot.
 ours() { echo /tmp/debs/linux-image-${K}_${V}_amd64.deb /tmp/debs/linux-headers-${K}_${V}_amd64.deb \
-	/tmp/debs/linux-image-dom0_${V}_amd64.deb /tmp/debs/linux-headers-dom0_${V}_amd64.deb \
+	/tmp/debs/linux-image-qemu-dom0_${V}_amd64.deb /tmp/debs/linux-headers-qemu-dom0_${V}_amd64.deb \
 	/tmp/debs/xen-passthrough_${V}_amd64.deb; }
 # setup ROOT TOOL: a chroot with TOOL (dracut or initramfs-tools), the file
 # list before any package of ours, dom0-initramfs with a seize list, then
@@ -55,7 +55,7 @@ purge_and_compare() {
 	local root=$1
 	# dpkg, not apt: removed metapackages are unknown to apt. Then what apt
 	# pulled in for them goes too, as piuparts expects.
-	if ! in_chroot "$root" dpkg --purge linux-image-dom0 linux-headers-dom0 linux-image-$K linux-headers-$K dom0-initramfs xen-passthrough \
+	if ! in_chroot "$root" dpkg --purge linux-image-qemu-dom0 linux-headers-qemu-dom0 linux-image-$K linux-headers-$K dom0-initramfs xen-passthrough \
 		>>"$root.apt.log" 2>&1 || ! in_chroot "$root" apt-get autoremove --purge -y -q >>"$root.apt.log" 2>&1; then
 		tail -n 30 "$root.apt.log"
 		return 1

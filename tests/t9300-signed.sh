@@ -28,11 +28,11 @@ test_expect_success 'a qemu-profile kernel built and packaged with --sign-key/--
 		-keyout key.pem -out cert.pem 2>/dev/null &&
 	"$DOM0KIT" --workdir "$W" --outdir "$TRASH/out" --profile qemu --suite bookworm --no-dbg \
 		--sign-key key.pem --sign-cert cert.pem build >build.out 2>&1 || { tail -n 30 build.out; exit 1; }
-	ls "$TRASH"/out/linux-image-6.12.107-dom0_*.deb
+	ls "$TRASH"/out/linux-image-6.12.107-qemu-dom0_*.deb
 '
 
 test_expect_success 'every module in linux-image is signed by that key' '
-	dpkg-deb -x "$TRASH"/out/linux-image-6.12.107-dom0_*.deb img &&
+	dpkg-deb -x "$TRASH"/out/linux-image-6.12.107-qemu-dom0_*.deb img &&
 	find img/lib/modules -name "*.ko" >modules && test "$(wc -l <modules)" -gt 20 &&
 	serial=$(openssl x509 -in cert.pem -noout -serial | sed "s/^serial=//; s/^0*//") &&
 	while read -r ko; do
@@ -48,7 +48,7 @@ test_expect_success 'the source package and the headers carry no key and no path
 	grep -qx "CONFIG_MODULE_SIG_KEY=\"certs/dom0kit-signing.pem\"" deb/debian/config/config &&
 	grep -qx "CONFIG_MODULE_SIG_ALL=y" deb/debian/config/config &&
 	! grep -rlE "/root|/work|/tmp|$TRASH|PRIVATE KEY" deb "$TRASH"/out/linux-dom0_*.dsc &&
-	dpkg-deb -x "$TRASH"/out/linux-headers-6.12.107-dom0_*.deb hdr &&
+	dpkg-deb -x "$TRASH"/out/linux-headers-6.12.107-qemu-dom0_*.deb hdr &&
 	! grep -rlE "/root/|/work/|PRIVATE KEY" hdr/usr/src/*/.config hdr/usr/src/*/include/config/auto.conf &&
 	test -z "$(find hdr -name "*.pem")"
 '

@@ -363,7 +363,7 @@ cmd_boot_test() {
 			die "$EXIT_USAGE" "no kernel built for $RELEASE with profile $OPT_PROFILE: run dom0kit build --kernel $RELEASE --profile $OPT_PROFILE"
 		fi
 	fi
-	[ -f "$STATEDIR/kernelrelease" ] && KERNELRELEASE=$(cat "$STATEDIR/kernelrelease")
+	[ -f "$STATEDIR/kernelrelease@$OPT_PROFILE" ] && KERNELRELEASE=$(cat "$STATEDIR/kernelrelease@$OPT_PROFILE")
 	BOOTDIR=$WORKDIR/boot/$RELEASE-$OPT_PROFILE
 	mkdir -p "$BOOTDIR" "$WORKDIR/logs/boot"
 	: >"$WORKDIR/logs/boot-test.log"

@@ -33,7 +33,7 @@ cmd_compile() {
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)
 	[ "$krel" = "$KERNELRELEASE" ] || warn "kernel release is $krel, expected $KERNELRELEASE"
-	printf '%s\n' "$krel" | write_atomic "$STATEDIR/kernelrelease"
+	printf '%s\n' "$krel" | write_atomic "$STATEDIR/kernelrelease@$OPT_PROFILE"
 	stamp_write "compile@$OPT_PROFILE" "$inputs"
 	stage_end compile
 }

@@ -10,13 +10,19 @@
 
 help_package() {
 	cat <<'H'
-Usage: dom0kit package [--kernel SPEC] [--revision N] [--outdir DIR]
+Usage: dom0kit package [--kernel SPEC] [--revision N] [--abi N] [--outdir DIR]
                        [--packager debian|bindeb] [--distro debian|ubuntu]
                        [--suite NAME] [--maintainer 'NAME <EMAIL>']
                        [--no-source-package] [--no-dbg]
+RELEASE is the kernel's name: X.Y.Z[-ABI]FLAVOUR, e.g. 6.12.107-dom0
+  (distro profile), 6.12.107-qemu-dom0 (qemu), 6.12.107-2-dom0 (--abi 2).
+  A package of the same name already in OUTDIR with another module ABI
+  (its Module.symvers or config differ) is refused, exit 2: that build
+  needs --abi N+1, its own name beside the old kernel.
 debian (default): linux-image-RELEASE, linux-headers-RELEASE,
   linux-image-RELEASE-dbg (not with --no-dbg), the metapackages
-  linux-image-dom0 and linux-headers-dom0, dom0-initramfs, xen-passthrough
+  linux-imageFLAVOUR and linux-headersFLAVOUR (linux-image-dom0,
+  linux-image-qemu-dom0), dom0-initramfs, xen-passthrough
   (the tool from tools/xen-passthrough), and the source package
   linux-dom0 (.dsc, orig and debian tarballs); version
   X.Y.Z-<N>dom0~<distro suffix>, e.g. 6.12.107-1dom0~deb12; the suite
@@ -30,15 +36,44 @@ H
 
 package_version() { echo "$RELEASE-${OPT_REVISION}dom0"; }
 
-# publish_files FILE...: into OUTDIR through a temp dir on the same file
-# system, then renamed, so OUTDIR never holds half a package.
-publish_files() {
-	local tmp f
-	mkdir -p "$OUTDIR"
-	tmp=$(mktemp -d "$OUTDIR/.incoming.XXXXXX")
-	cp "$@" "$tmp/" || { rm -rf "$tmp"; die "$EXIT_FAIL" "cannot copy packages into $OUTDIR (disk full?)"; }
-	for f in "$tmp"/*; do mv -f "$f" "$OUTDIR/"; done
-	rm -rf "$tmp"
+# abi_check VERSION: a kernel of this name already packaged in OUTDIR
+# must have the module ABI of the one about to be packaged (Module.symvers
+# and the config, as its linux-headers package records them). Installed
+# over the old one, a kernel of another ABI would replace the modules of
+# a kernel that may be running, under the same name (symbol CRC errors
+# until the next boot, DKMS modules of the old build kept): it needs its
+# own name, as Debian's abiname gives it. And the metapackage of VERSION
+# already there must point at this kernel: a new ABI is a new version.
+abi_check() {
+	local version=$1 deb tmp h=./usr/src/linux-headers-$KERNELRELEASE what dep
+	local fix rev
+	[ -f "$OBJDIR/Module.symvers" ] || return 0
+	for deb in "$OUTDIR/linux-headers-${KERNELRELEASE}"_*_amd64.deb; do
+		[ -f "$deb" ] || continue
+		# The old package's revision: the new ABI's version must be above it.
+		rev=${deb##*_"$RELEASE"-}
+		rev=${rev%%dom0*}
+		[[ $rev =~ ^[0-9]+$ ]] || rev=$OPT_REVISION
+		fix="build with --abi $((OPT_ABI + 1))"
+		[ "$OPT_REVISION" -gt "$rev" ] || fix+=" --revision $((rev + 1))"
+		fix+=", or move the old packages out of $OUTDIR"
+		tmp=$(mktemp -d)
+		what=''
+		if ! dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$tmp" "$h/Module.symvers" "$h/.config" 2>/dev/null; then
+			what='no Module.symvers or config in it'
+		elif ! cmp -s "$tmp/$h/Module.symvers" "$OBJDIR/Module.symvers"; then
+			what='Module.symvers differs'
+		elif ! cmp -s <(grep -v '^#' "$tmp/$h/.config") <(grep -v '^#' "$OBJDIR/.config"); then
+			what='config differs'
+		fi
+		rm -rf "$tmp"
+		[ -z "$what" ] || die "$EXIT_USAGE" "$OUTDIR holds ${deb##*/} of another module ABI ($what): a kernel of another ABI needs its own name: $fix"
+	done
+	deb=$OUTDIR/linux-image${FLAVOUR}_${version}_amd64.deb
+	[ -f "$deb" ] || return 0
+	dep=$(dpkg-deb -f "$deb" Depends | grep -o 'linux-image-[^ ,]*' | head -n 1)
+	[ "$dep" = "linux-image-$KERNELRELEASE" ] ||
+		die "$EXIT_USAGE" "$OUTDIR holds ${deb##*/} for another kernel ($dep): the metapackage of a new ABI needs a new version: add --revision $((OPT_REVISION + 1))"
 }
 
 cmd_package() {
@@ -59,6 +94,7 @@ package_bindeb() {
 	# after the other packager names what differs: the version.
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version outdir $OUTDIR packager bindeb"
 	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
+	abi_check "$version"
 	planned package "make bindeb-pkg KDEB_PKGVERSION=$version into $OUTDIR" && return 0
 	# bindeb-pkg writes its .deb files next to the object tree; a private
 	# parent dir keeps them apart from other releases' packages.

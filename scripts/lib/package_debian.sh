@@ -64,11 +64,21 @@ packaging_digest() {
 	} | sha256_of -
 }
 
+# abi_digest: the module ABI of the compiled tree, Module.symvers and the
+# config's settings (not its comments), for the preinst's guard.
+abi_digest() {
+	if [ -f "$OBJDIR/Module.symvers" ]; then
+		{ cat "$OBJDIR/Module.symvers"; grep -v '^#' "$OBJDIR/.config"; } | sha256_of - | cut -c1-16
+	else
+		echo unknown
+	fi
+}
+
 # expand TEMPLATE: @VAR@ placeholders filled in.
 expand() {
 	sed -e "s|@KREL@|$KERNELRELEASE|g" -e "s|@RELEASE@|$RELEASE|g" \
-		-e "s|@LOCALVERSION@|$OPT_LOCALVERSION|g" -e "s|@PROFILE@|$OPT_PROFILE|g" \
-		-e "s|@MAINTAINER@|$PKG_MAINTAINER|g" -e "s|@INITRD@|$PKG_INITRD|g" \
+		-e "s|@LOCALVERSION@|$OPT_LOCALVERSION|g" -e "s|@FLAVOUR@|$FLAVOUR|g" -e "s|@PROFILE@|$OPT_PROFILE|g" \
+		-e "s|@MAINTAINER@|$PKG_MAINTAINER|g" -e "s|@INITRD@|$PKG_INITRD|g" -e "s|@ABI@|$PKG_ABI|g" \
 		-e "s|@YEAR@|$(date -u -d "@$(release_epoch)" +%Y)|g" "$1"
 }
 
@@ -179,12 +189,14 @@ package_debian() {
 	inputs="compile $(stamp_digest "compile@$OPT_PROFILE") version $version suite $PKG_SUITE maintainer $PKG_MAINTAINER"
 	inputs+=" packaging $(packaging_digest) nodbg ${OPT_NO_DBG:-} source ${OPT_NO_SOURCE_PACKAGE:-yes} outdir $OUTDIR"
 	stage_enter package "package@$OPT_PROFILE" "$inputs" "$OUTDIR/linux-image-${KERNELRELEASE}_${version}_amd64.deb" || return 0
+	abi_check "$version"
 	local source=', dpkg-source -b'
 	[ -z "$OPT_NO_SOURCE_PACKAGE" ] || source=', no source package'
-	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): dpkg-buildpackage -b against $OBJDIR$source into $OUTDIR" && return 0
+	planned package "linux-dom0 $version ($OPT_DISTRO $PKG_SUITE): linux-image-$KERNELRELEASE, dpkg-buildpackage -b against $OBJDIR$source into $OUTDIR" && return 0
 	pkgroot=$WORKDIR/pkg/linux-$RELEASE-$OPT_PROFILE
 	pkgdir=$pkgroot/binary/linux-dom0-$RELEASE
 	rm -rf "$pkgroot/binary" && mkdir -p "$pkgdir"
+	PKG_ABI=$(abi_digest)
 	assemble_debian "$pkgdir/debian" no
 	progress_package run_logged package debian_build_binary "$pkgdir" ||
 		die "$EXIT_FAIL" "$(why_failed package "dpkg-buildpackage failed (log: $WORKDIR/logs/package.log)")"

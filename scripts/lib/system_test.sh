@@ -172,7 +172,7 @@ system_boot() {
 cmd_system_test() {
 	SYSTEM_DIR=$WORKDIR/system/$RELEASE-$OPT_PROFILE-$SYSTEM_SUITE-$SYSTEM_INITRAMFS-$SYSTEM_FIRMWARE
 	SYSTEM_OVMF=${DOM0KIT_OVMF:-/usr/share/OVMF}
-	[ -f "$STATEDIR/kernelrelease" ] && KERNELRELEASE=$(cat "$STATEDIR/kernelrelease")
+	[ -f "$STATEDIR/kernelrelease@$OPT_PROFILE" ] && KERNELRELEASE=$(cat "$STATEDIR/kernelrelease@$OPT_PROFILE")
 	system_qemu_devices
 	if [ -z "$SYSTEM_JUDGE_LOG" ]; then
 		[ "$(id -u)" = 0 ] || die "$EXIT_USAGE" "system-test needs root (loop devices, mount, chroot)"
