@@ -76,6 +76,17 @@ abi_check() {
 		die "$EXIT_USAGE" "$OUTDIR holds ${deb##*/} for another kernel ($dep): the metapackage of a new ABI needs a new version: add --revision $((OPT_REVISION + 1))"
 }
 
+# publish_files FILE...: into OUTDIR through a temp dir on the same file
+# system, then renamed, so OUTDIR never holds half a package.
+publish_files() {
+	local tmp f
+	mkdir -p "$OUTDIR"
+	tmp=$(mktemp -d "$OUTDIR/.incoming.XXXXXX")
+	cp "$@" "$tmp/" || { rm -rf "$tmp"; die "$EXIT_FAIL" "cannot copy packages into $OUTDIR (disk full?)"; }
+	for f in "$tmp"/*; do mv -f "$f" "$OUTDIR/"; done
+	rm -rf "$tmp"
+}
+
 cmd_package() {
 	ensure_deps package
 	[ -f "$OBJDIR/arch/x86/boot/bzImage" ] || [ -n "$OPT_DRY_RUN" ] ||
