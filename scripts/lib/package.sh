@@ -36,6 +36,18 @@ H
 
 package_version() { echo "$RELEASE-${OPT_REVISION}dom0"; }
 
+# A kernel's module ABI is its Module.symvers and its config's settings
+# (config_settings FILE: the config without its comments); abi_check and
+# the preinst's guard (abi_digest) both read it so.
+config_settings() { grep -v '^#' "$1"; }
+abi_digest() {
+	if [ -f "$OBJDIR/Module.symvers" ]; then
+		{ cat "$OBJDIR/Module.symvers"; config_settings "$OBJDIR/.config"; } | sha256_of - | cut -c1-16
+	else
+		echo unknown
+	fi
+}
+
 # abi_check VERSION: a kernel of this name already packaged in OUTDIR
 # must have the module ABI of the one about to be packaged (Module.symvers
 # and the config, as its linux-headers package records them). Installed
@@ -63,7 +75,7 @@ abi_check() {
 			what='no Module.symvers or config in it'
 		elif ! cmp -s "$tmp/$h/Module.symvers" "$OBJDIR/Module.symvers"; then
 			what='Module.symvers differs'
-		elif ! cmp -s <(grep -v '^#' "$tmp/$h/.config") <(grep -v '^#' "$OBJDIR/.config"); then
+		elif ! cmp -s <(config_settings "$tmp/$h/.config") <(config_settings "$OBJDIR/.config"); then
 			what='config differs'
 		fi
 		rm -rf "$tmp"

@@ -64,16 +64,6 @@ packaging_digest() {
 	} | sha256_of -
 }
 
-# abi_digest: the module ABI of the compiled tree, Module.symvers and the
-# config's settings (not its comments), for the preinst's guard.
-abi_digest() {
-	if [ -f "$OBJDIR/Module.symvers" ]; then
-		{ cat "$OBJDIR/Module.symvers"; grep -v '^#' "$OBJDIR/.config"; } | sha256_of - | cut -c1-16
-	else
-		echo unknown
-	fi
-}
-
 # expand TEMPLATE: @VAR@ placeholders filled in.
 expand() {
 	sed -e "s|@KREL@|$KERNELRELEASE|g" -e "s|@RELEASE@|$RELEASE|g" \
