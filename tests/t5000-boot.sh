@@ -156,17 +156,18 @@ test_expect_success 'setup: the qemu-profile kernel is built' '
 
 # QEMU runs in the background of dom0kit: a TERM (or Ctrl-C) during a
 # boot must stop it too (it was left running, an orphan holding no lock).
-# dom0kit is started directly, not through boot(): TERM to the subshell
-# that runs a function would leave dom0kit running (the CI run where it
-# did held the work dir's lock for the rest of make check). Whatever the
-# outcome, nothing of this case outlives it.
+# dom0kit is started directly, as a command of its own: TERM to a
+# subshell (a function, or an "a && b &" list, which puts the whole list
+# in the background) would leave dom0kit running, and two CI runs where
+# it did held the work dir's lock for the rest of make check. Whatever
+# the outcome, nothing of this case outlives it.
 test_expect_success 'boot-test killed while QEMU runs: exit 130, one line, no QEMU left' '
 	mkdir -p fakeq && cat >fakeq/qemu-system-x86_64 <<-\EOF &&
 	#!/bin/bash
 	echo $$ >"$FAKE_PIDFILE"
 	exec sleep 120
 	EOF
-	chmod +x fakeq/qemu-system-x86_64 && rm -f qemu.pid &&
+	chmod +x fakeq/qemu-system-x86_64 && rm -f qemu.pid || exit 1
 	FAKE_PIDFILE=$PWD/qemu.pid PATH=$PWD/fakeq:$PATH \
 		"$DOM0KIT" --workdir "$CHECK_WORK" --profile qemu boot-test --scenario=smoke >out 2>err &
 	p=$! &&
