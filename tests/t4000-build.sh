@@ -98,7 +98,7 @@ mkpatch() {
 export -f mkpatch
 export FILE
 # with_test_patch: patch and compile with the test series; packaging it
-# would prove nothing more here (case 10 packages the series again).
+# would prove nothing more here (the packages stay those of case 1).
 with_test_patch() { build --patches "$TRASH/p" patch && build --patches "$TRASH/p" compile; }
 export -f with_test_patch
 
