@@ -45,15 +45,17 @@ check-release: check-deps
 check-releases: check-deps
 	DOM0KIT_CHECK_RELEASES=1 tests/run tests/t8300-check-releases.sh
 
-# Builds the qemu-system kernel, installs its packages into a Debian
-# trixie disk image and boots it from its GRUB into Xen 4.20 and a systemd
-# dom0 that gives devices to HVM, PV and PVH guests (tests/t5600), then
-# the UEFI boot and an image interrupted while it is made; the same
-# kernel's EFI image under OVMF's Secure Boot (tests/t9310). make check
-# runs only their judge and bad-input cases: with these it took longer
-# than an hour.
+# Our packages in real Debian systems. Builds the qemu-system kernel,
+# installs its packages into a Debian trixie disk image and boots it from
+# its GRUB into Xen 4.20 and a systemd dom0 that gives devices to HVM, PV
+# and PVH guests (tests/t5600), then the UEFI boot and an image
+# interrupted while it is made; installs, upgrades and purges the qemu
+# kernel's packages in Debian 12 and 13 chroots with dracut and
+# initramfs-tools (tests/t9100); boots the qemu-system kernel's EFI image
+# under OVMF's Secure Boot (tests/t9310). make check runs only their
+# judge and bad-input cases: with these it took longer than an hour.
 check-system: check-deps
-	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh tests/t9310-secureboot.sh
+	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh tests/t9100-install.sh tests/t9310-secureboot.sh
 
 # The compile and package stages interrupted (TERM, SIGKILL) on the real
 # 6.12.107 qemu kernel and run again: the same bzImage and packages as
