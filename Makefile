@@ -57,11 +57,13 @@ check-releases: check-deps
 check-system: check-deps
 	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh tests/t9100-install.sh tests/t9310-secureboot.sh
 
-# The compile and package stages interrupted (TERM, SIGKILL) on the real
-# 6.12.107 qemu kernel and run again: the same bzImage and packages as
-# an uninterrupted run (tests/t2070; ccache makes each compile cheap).
+# The patch stage and a download interrupted (TERM, INT, SIGKILL) at
+# several points on a generated tree and a throttled server (tests/t2050);
+# the compile and package stages interrupted on the real 6.12.107 qemu
+# kernel (tests/t2070; ccache makes each compile cheap). Each rerun gives
+# what an uninterrupted run gives.
 check-interrupt: check-deps
-	DOM0KIT_CHECK_INTERRUPT=1 tests/run tests/t2070-interrupt-build.sh
+	DOM0KIT_CHECK_INTERRUPT=1 tests/run tests/t2050-interrupt.sh tests/t2070-interrupt-build.sh
 
 fuzz:
 	$(MAKE) -C tools/xen-passthrough fuzz
