@@ -3,7 +3,7 @@
 
 PROGS_OUT ?= $(CURDIR)/tests/progs
 
-.PHONY: all tools progs install check check-deps check-debug check-lines check-release check-releases check-system check-interrupt fuzz clean
+.PHONY: all tools progs install check check-deps check-debug check-distcc check-lines check-release check-releases check-system check-interrupt fuzz clean
 
 all: tools progs
 
@@ -56,6 +56,12 @@ check-releases: check-deps
 # judge and bad-input cases: with these it took longer than an hour.
 check-system: check-deps
 	DOM0KIT_CHECK_SYSTEM=1 tests/run tests/t5600-system.sh tests/t9100-install.sh tests/t9310-secureboot.sh
+
+# The qemu kernel built through two distccd on loopback addresses, ccache
+# in front and empty: the local build's packages bit for bit, and each
+# daemon's log shows its share (tests/t4100).
+check-distcc: check-deps
+	DOM0KIT_CHECK_DISTCC=1 tests/run tests/t4100-distcc.sh
 
 # The patch stage and a download interrupted (TERM, INT, SIGKILL) at
 # several points on a generated tree and a throttled server (tests/t2050);

@@ -137,7 +137,7 @@ test_expect_success '--opt VALUE and --opt=VALUE: the same for every option' '
 	value() {
 		case $1 in
 		--kernel) echo 6.1 ;; --source) echo "tarball:$PWD/t.tar" ;; --profile) echo host ;; --base) echo "$PWD/base.config" ;;
-		--workdir) echo w2 ;; --outdir) echo o2 ;; --jobs) echo 7 ;; --localversion) echo -t ;; --revision) echo 4 ;; --abi) echo 3 ;;
+		--workdir) echo w2 ;; --outdir) echo o2 ;; --jobs) echo 7 ;; --distcc) echo 127.0.0.2/2 ;; --localversion) echo -t ;; --revision) echo 4 ;; --abi) echo 3 ;;
 		--patches) echo "$TOP/patches" ;; --packager) echo bindeb ;; --distro) echo debian ;; --suite) echo trixie ;;
 		--maintainer) echo "A B <a@b.example>" ;; --sign-key) echo "$PWD/key.pem" ;; --sign-cert) echo "$PWD/cert.pem" ;;
 		*) echo "no value for $1" >&2; return 1 ;;

@@ -8,9 +8,10 @@
 
 help_compile() {
 	cat <<'H'
-Usage: dom0kit compile [--kernel SPEC] [--jobs N] [--localversion STR]
+Usage: dom0kit compile [--kernel SPEC] [--jobs N] [--distcc HOSTS] [--localversion STR]
 Builds bzImage and modules with O=WORKDIR/build/linux-RELEASE-PROFILE, ccache when
-installed (cache in ~/.cache/dom0kit/ccache), LOCALVERSION (default -dom0),
+installed (cache in ~/.cache/dom0kit/ccache), its misses compiled on the
+--distcc hosts when given, LOCALVERSION (default -dom0),
 KBUILD_BUILD_TIMESTAMP from the release and a fixed user and host.
 Reads:  WORKDIR/src/linux-RELEASE, WORKDIR/build/linux-RELEASE-PROFILE/.config
 Writes: WORKDIR/build/linux-RELEASE-PROFILE (arch/x86/boot/bzImage, modules)
@@ -28,7 +29,10 @@ cmd_compile() {
 	# (flags, compiler) must reach the tree, not wait for the packager.
 	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
 	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
-	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS LOCALVERSION=$OPT_LOCALVERSION bzImage modules" && return 0
+	local farm=''
+	[ -z "$OPT_DISTCC" ] || farm=" on distcc hosts $OPT_DISTCC"
+	planned compile "make -C $SRCDIR O=$OBJDIR -j$OPT_JOBS LOCALVERSION=$OPT_LOCALVERSION bzImage modules$farm" && return 0
+	[ -z "$farm" ] || info "    compile$farm, $OPT_JOBS jobs"
 	progress_compile run_logged compile kmake bzImage modules || die "$EXIT_FAIL" "$(why_failed compile "kernel build failed (log: $WORKDIR/logs/compile.log)")"
 	local krel
 	krel=$(kmake -s kernelrelease 2>/dev/null | tail -n 1)

@@ -8,8 +8,8 @@ deps_for() {
 	fetch) echo apt debian-archive-keyring gpg gpgv curl git xz-utils ca-certificates ;;
 	patch) echo quilt patch tar xz-utils ;;
 	configure) echo make gcc libc6-dev flex bison bc xz-utils ;;
-	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ;;
-	package) echo dpkg-dev fakeroot "$(control_build_depends)" ;;
+	compile) echo make gcc libc6-dev flex bison bc libelf-dev libssl-dev dwarves cpio kmod python3 rsync ${OPT_DISTCC:+distcc} ;;
+	package) echo dpkg-dev fakeroot "$(control_build_depends)" ${OPT_DISTCC:+distcc} ;;
 	boot-test) echo qemu-system-x86 xen-system-amd64 busybox-static kmod cpio gcc libc6-dev ;;
 	system-test) echo qemu-system-x86 mmdebstrap fdisk e2fsprogs dosfstools mtools ovmf util-linux busybox-static kmod cpio gcc libc6-dev ;;
 	lint) echo perl ;;

@@ -10,11 +10,20 @@ build_timestamp() {
 }
 
 # kbuild_cc: sets KBUILD_CC to the compiler the kernel is built with and,
-# when that is ccache, exports the cache's settings.
+# when that is ccache, exports the cache's settings. With --distcc, ccache
+# hands its misses to distcc (CCACHE_PREFIX): CC stays "ccache gcc", so
+# kbuild sees the same command line with or without a farm and a build
+# can move between them without recompiling. Without ccache CC is
+# "distcc gcc".
 kbuild_cc() {
 	KBUILD_CC=gcc
+	if [ -n "${OPT_DISTCC:-}" ]; then
+		export DISTCC_HOSTS=$OPT_DISTCC
+		KBUILD_CC="distcc gcc"
+	fi
 	if command -v ccache >/dev/null 2>&1 && [ -z "${DOM0KIT_NO_CCACHE:-}" ]; then
 		KBUILD_CC="ccache gcc"
+		[ -z "${OPT_DISTCC:-}" ] || export CCACHE_PREFIX=distcc
 		export CCACHE_DIR=${CCACHE_DIR:-$DOM0KIT_CACHE/ccache}
 		# Paths under the work dir are hashed relative to it, so the same
 		# release built in another work dir still hits the cache.

@@ -48,6 +48,7 @@ preflight_configure() {
 	trim=$(profile_setting "$file" trim)
 	# --distro ubuntu configures on the running kernel's config, which is
 	# Ubuntu's only on Ubuntu: elsewhere the user's file is the honest base.
+	# shellcheck disable=SC2153 # OPT_DISTRO is the dispatcher's, not a misspelt OPT_DISTCC
 	if [ -z "$OPT_BASE" ] && [ "$base" = distro ] && [ "$OPT_DISTRO" = ubuntu ]; then
 		[ "$(host_os_id)" = ubuntu ] ||
 			die "$EXIT_USAGE" "--distro ubuntu: this machine runs $(host_os_id), not Ubuntu, so its kernel config is not Ubuntu's: pass --base FILE (an Ubuntu kernel config)"
@@ -99,12 +100,27 @@ preflight_package() {
 		die "$EXIT_USAGE" "a source package needs a release tarball, and the source ${src#dir:} is a tree: pass --no-source-package (or --source tarball:PATH)"
 }
 
+# preflight_distcc: --distcc's host list as distcc itself parses it (it
+# says ERROR and exits 0 on a bad one), and the jobs its slots allow.
+# Without distcc installed the stage's package check says so.
+preflight_distcc() {
+	local out err
+	[ -n "$OPT_DISTCC" ] && command -v distcc >/dev/null 2>&1 || return 0
+	out=$(DISTCC_HOSTS=$OPT_DISTCC distcc --show-hosts 2>/dev/null) || true
+	err=$(DISTCC_HOSTS=$OPT_DISTCC distcc --show-hosts 2>&1 >/dev/null | sed -n 's/^distcc\[[0-9]*\] ([a-z_]*) ERROR: //p' | head -n 1) || true
+	[ -z "$err" ] || die "$EXIT_USAGE" "--distcc '$OPT_DISTCC': $err"
+	[ -n "$out" ] || die "$EXIT_USAGE" "--distcc '$OPT_DISTCC' names no host"
+	# shellcheck disable=SC2034 # the compile and package stages read it
+	[ -n "$OPT_JOBS_SET" ] || OPT_JOBS=$(DISTCC_HOSTS=$OPT_DISTCC distcc -j)
+}
+
 # preflight COMMAND
 preflight() {
 	case $1 in
 	deps | releases) ;;
 	*) check_writable "work dir" "$WORKDIR" --workdir ;;
 	esac
+	case $1 in build | compile | package) preflight_distcc ;; esac
 	case $1 in
 	build) preflight_configure && preflight_package "$1" ;;
 	configure) preflight_configure ;;
