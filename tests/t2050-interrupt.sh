@@ -15,10 +15,7 @@
 test_plan 10
 
 if [ -z "${DOM0KIT_CHECK_INTERRUPT:-}" ]; then
-	while read -r c; do
-		test_skip "$c (make check-interrupt runs it)"
-	done < <(sed -n "s/^test_expect_success '\([^']*\)'.*/\1/p" "$0")
-	test_done
+	test_skip_all "make check-interrupt runs it"
 fi
 
 REL=6.12.107

@@ -63,6 +63,17 @@ test_skip() {
 	say "ok $test_count - # SKIP $1"
 }
 
+# test_skip_all WHY: skips every case of the script, each by its own
+# description with WHY after it, and ends the script (a check that only
+# a make target of its own runs).
+test_skip_all() {
+	local c
+	while read -r c; do
+		test_skip "$c ($1)"
+	done < <(sed -n "s/^test_expect_success '\([^']*\)'.*/\1/p" "$0")
+	test_done
+}
+
 # Helpers for bodies.
 # test_must_fail CMD...: CMD fails the way a program fails, exit 1 to
 # 125; a command not found or not runnable (127, 126) or killed by a
