@@ -104,10 +104,12 @@ preflight_package() {
 # says ERROR and exits 0 on a bad one), and the jobs its slots allow.
 # Without distcc installed the stage's package check says so.
 preflight_distcc() {
-	local out err
+	local all out err
 	[ -n "$OPT_DISTCC" ] && command -v distcc >/dev/null 2>&1 || return 0
-	out=$(DISTCC_HOSTS=$OPT_DISTCC distcc --show-hosts 2>/dev/null) || true
-	err=$(DISTCC_HOSTS=$OPT_DISTCC distcc --show-hosts 2>&1 >/dev/null | sed -n 's/^distcc\[[0-9]*\] ([a-z_]*) ERROR: //p' | head -n 1) || true
+	# One call: its own messages start with "distcc[PID]", hosts do not.
+	all=$(DISTCC_HOSTS=$OPT_DISTCC distcc --show-hosts 2>&1) || true
+	out=$(grep -v '^distcc\[' <<<"$all") || true
+	err=$(sed -n 's/^distcc\[[0-9]*\] ([a-z_]*) ERROR: //p' <<<"$all" | head -n 1)
 	[ -z "$err" ] || die "$EXIT_USAGE" "--distcc '$OPT_DISTCC': $err"
 	[ -n "$out" ] || die "$EXIT_USAGE" "--distcc '$OPT_DISTCC' names no host"
 	# shellcheck disable=SC2034 # the compile and package stages read it
