@@ -209,9 +209,10 @@ test_expect_success 'the source package unpacks with the series applied and buil
 	grep -q "CONFIG_XEN_DOM0 requested y, got n" err
 '
 
-test_expect_success 'linux-headers: an external module builds against the packaged headers' '
+test_expect_success 'linux-headers: an external module builds against the packaged headers, which name no build directory' '
 	dpkg-deb -x "$(deb linux-headers-$K)" hdr &&
 	test "$(readlink hdr/lib/modules/$K/build)" = /usr/src/linux-headers-$K &&
+	w=$(cd "$CHECK_WORK" && pwd -P) && { grep -rlaE "$w|/src/linux-6\.12\.107/" hdr >leaks || true; } && test_cmp /dev/null leaks &&
 	mkdir mod && cp "$TEST_DIRECTORY/fixtures/dkms-hello/dom0kit_hello.c" mod/ &&
 	echo "obj-m := dom0kit_hello.o" >mod/Kbuild &&
 	make -C hdr/usr/src/linux-headers-$K M="$TRASH/mod" modules >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
