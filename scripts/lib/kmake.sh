@@ -46,7 +46,11 @@ kmake() {
 	local map
 	kbuild_cc
 	map=$(kbuild_prefix_map)
-	make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$KBUILD_CC" -j"$OPT_JOBS" \
+	# /usr/bin/make, as debian/rules (#!/usr/bin/make -f) runs it: kbuild
+	# records $(MAKE) in vmlinux's and the modules' link commands, so a
+	# plain "make" here made every packaging relink them, and the next
+	# compile relink them back.
+	/usr/bin/make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$KBUILD_CC" -j"$OPT_JOBS" \
 		LOCALVERSION="$OPT_LOCALVERSION" \
 		KBUILD_BUILD_TIMESTAMP="$(build_timestamp)" \
 		KBUILD_BUILD_USER=dom0kit KBUILD_BUILD_HOST=dom0kit KBUILD_BUILD_VERSION=1 \
