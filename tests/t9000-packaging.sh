@@ -240,11 +240,13 @@ test_expect_success 'a package name already in OUTDIR with another module ABI is
 	h=linux-headers-${K}_${V}_amd64.deb &&
 	repack same : && pkg --outdir same --no-source-package --dry-run package >out &&
 	grep -q "^would package: linux-dom0 $V (debian bookworm): linux-image-$K, dpkg" out &&
+	repack bindeb "rm .config" && pkg --outdir bindeb --no-source-package --dry-run package >out &&
+	grep -q "^would package: linux-dom0 $V (debian bookworm): linux-image-$K, dpkg" out &&
 	repack sym "printf \"0x00000000\tdom0kit_test\tvmlinux\tEXPORT_SYMBOL\t\n\" >>Module.symvers" &&
 	rc=0 && pkg --outdir sym --no-source-package package >out 2>err || rc=$? &&
 	test $rc = 2 && one_line err && test "$(ls sym)" = "$h" &&
 	grep -F "sym holds $h of another module ABI (Module.symvers differs): a kernel of another ABI needs its own name: build with --abi 2 --revision 2" err &&
-	repack cfg "echo CONFIG_DOM0KIT_TEST=y >>.config" &&
+	repack cfg "echo CONFIG_DOM0KIT_TEST=y >>include/config/auto.conf" &&
 	rc=0 && pkg --outdir cfg --no-source-package --dry-run package >out 2>err || rc=$? &&
 	test $rc = 2 && one_line err && grep -F "holds $h of another module ABI (config differs)" err &&
 	pkg --outdir sym --no-source-package --abi 2 --revision 2 --dry-run package >out &&

@@ -50,7 +50,8 @@ abi_digest() {
 
 # abi_check VERSION: a kernel of this name already packaged in OUTDIR
 # must have the module ABI of the one about to be packaged (Module.symvers
-# and the config, as its linux-headers package records them). Installed
+# and the config's settings, as its linux-headers package records them in
+# include/config/auto.conf: bindeb-pkg's headers have no .config). Installed
 # over the old one, a kernel of another ABI would replace the modules of
 # a kernel that may be running, under the same name (symbol CRC errors
 # until the next boot, DKMS modules of the old build kept): it needs its
@@ -71,11 +72,11 @@ abi_check() {
 		fix+=", or move the old packages out of $OUTDIR"
 		tmp=$(mktemp -d)
 		what=''
-		if ! dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$tmp" "$h/Module.symvers" "$h/.config" 2>/dev/null; then
+		if ! dpkg-deb --fsys-tarfile "$deb" | tar -xf - -C "$tmp" "$h/Module.symvers" "$h/include/config/auto.conf" 2>/dev/null; then
 			what='no Module.symvers or config in it'
 		elif ! cmp -s "$tmp/$h/Module.symvers" "$OBJDIR/Module.symvers"; then
 			what='Module.symvers differs'
-		elif ! cmp -s <(config_settings "$tmp/$h/.config") <(config_settings "$OBJDIR/.config"); then
+		elif ! cmp -s <(config_settings "$tmp/$h/include/config/auto.conf") <(config_settings "$OBJDIR/include/config/auto.conf"); then
 			what='config differs'
 		fi
 		rm -rf "$tmp"
