@@ -42,6 +42,14 @@ kbuild_prefix_map() {
 	printf '%s' "-ffile-prefix-map=$SRCDIR=. -ffile-prefix-map=$OBJDIR=."
 }
 
+# kbuild_build_version: the "#N" of uname -v, as the package stage's make
+# will pass it, or packaging recompiles init/version.o and relinks
+# vmlinux: 1 for the debian packager (debian/rules), the Debian revision
+# of the version (1dom0) for the kernel's bindeb-pkg.
+kbuild_build_version() {
+	if [ "${OPT_PACKAGER:-debian}" = bindeb ]; then echo "${OPT_REVISION:-1}dom0"; else echo 1; fi
+}
+
 kmake() {
 	local map
 	kbuild_cc
@@ -53,7 +61,7 @@ kmake() {
 	/usr/bin/make -C "$SRCDIR" O="$OBJDIR" ARCH=x86_64 CC="$KBUILD_CC" -j"$OPT_JOBS" \
 		LOCALVERSION="$OPT_LOCALVERSION" \
 		KBUILD_BUILD_TIMESTAMP="$(build_timestamp)" \
-		KBUILD_BUILD_USER=dom0kit KBUILD_BUILD_HOST=dom0kit KBUILD_BUILD_VERSION=1 \
+		KBUILD_BUILD_USER=dom0kit KBUILD_BUILD_HOST=dom0kit KBUILD_BUILD_VERSION="$(kbuild_build_version)" \
 		KCFLAGS="$map" HOSTCFLAGS="$map" \
 		"$@"
 }
