@@ -21,7 +21,7 @@ test_expect_success 'the qemu-profile kernel is built (t4000 builds it)' '
 
 test_expect_success 'package: binary and source packages of linux-dom0, from the compiled tree without relinking it' '
 	pkg --outdir "$P" package >out &&
-	{ grep -E "^  (CC|LD|KSYMS|AR)( \[M\])? " "$CHECK_WORK/logs/package.log" >rebuilt || true; } && test_cmp /dev/null rebuilt &&
+	kbuild_rebuilt "$CHECK_WORK/logs/package.log" >rebuilt && test_cmp /dev/null rebuilt &&
 	for p in linux-image-$K linux-headers-$K linux-image-$K-dbg linux-image-qemu-dom0 linux-headers-qemu-dom0 xen-passthrough; do
 		dpkg-deb --info "$(deb $p)" >/dev/null || exit 1
 	done &&

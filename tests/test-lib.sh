@@ -104,6 +104,9 @@ plan_version() {
 	"$DOM0KIT" --dry-run "$@" package | sed -n -e 's/^would package: linux-dom0 \([^ ]*\) .*/\1/p' \
 		-e 's/^would package: make bindeb-pkg KDEB_PKGVERSION=\([^ ]*\) .*/\1/p' | grep .
 }
+# kbuild_rebuilt LOG: kbuild's compile and link lines in a stage's LOG
+# (none when a package stage packaged the compiled tree as it was).
+kbuild_rebuilt() { grep -E '^  (CC|AS|AR|LD|KSYMS)( \[M\])? ' "$1" || true; }
 # one_line FILE: the file holds exactly one non-empty line (bad input contract).
 one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line in $1:"; cat "$1"; return 1; }; }
 
