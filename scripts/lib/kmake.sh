@@ -42,12 +42,16 @@ kbuild_prefix_map() {
 	printf '%s' "-ffile-prefix-map=$SRCDIR=. -ffile-prefix-map=$OBJDIR=."
 }
 
+# bindeb_revision: the Debian revision of the bindeb packager's version
+# (package_version), which bindeb-pkg also passes as KBUILD_BUILD_VERSION.
+bindeb_revision() { echo "${OPT_REVISION:-1}dom0"; }
+
 # kbuild_build_version: the "#N" of uname -v, as the package stage's make
 # will pass it, or packaging recompiles init/version.o and relinks
-# vmlinux: 1 for the debian packager (debian/rules), the Debian revision
-# of the version (1dom0) for the kernel's bindeb-pkg.
+# vmlinux: 1 for the debian packager (debian/rules), bindeb_revision for
+# the kernel's bindeb-pkg.
 kbuild_build_version() {
-	if [ "${OPT_PACKAGER:-debian}" = bindeb ]; then echo "${OPT_REVISION:-1}dom0"; else echo 1; fi
+	if [ "${OPT_PACKAGER:-debian}" = bindeb ]; then bindeb_revision; else echo 1; fi
 }
 
 kmake() {

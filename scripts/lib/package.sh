@@ -34,7 +34,7 @@ Writes: OUTDIR/*.deb (+ .dsc, .orig.tar.*, .debian.tar.xz, .changes, .buildinfo)
 H
 }
 
-package_version() { echo "$RELEASE-${OPT_REVISION}dom0"; }
+package_version() { echo "$RELEASE-$(bindeb_revision)"; }
 
 # A kernel's module ABI is its Module.symvers and its config's settings
 # (config_settings FILE: the config without its comments); abi_check and
