@@ -2,7 +2,7 @@
 # build: the whole pipeline on the qemu profile of the default line,
 # resumption, a broken patch, a warm rebuild, and a full disk.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 11
+test_plan 12
 . "$TEST_DIRECTORY/check-env.sh"
 
 V=6.12.107-1dom0~deb12
@@ -109,6 +109,9 @@ export -f with_test_patch
 test_expect_success 'the series and a test patch build (the baseline of the next cases)' '
 	mkpatch "7a /* dom0kit baseline */" &&
 	with_test_patch >out 2>err || { cat out err; exit 1; }
+	# compile alone after patch: the changed tree is compiled, though the
+	# configure stage did not run.
+	grep -q "^==> compile done" out
 '
 
 test_expect_success 'a patch that breaks the compile: clear failure, no packages, no stamp' '
@@ -130,10 +133,28 @@ test_expect_success 'the fixed patch: a warm rebuild compiles only the touched f
 	cat compiled && test "$(grep -c . compiled)" -le 5
 '
 
+# Kconfig reads no C file: a patch of C files only leaves the configure
+# stage skipped, one that touches a Kconfig file runs it again.
+test_expect_success 'a changed C patch skips configure; a changed Kconfig runs it' '
+	mkpatch "7a /* dom0kit configure skip */" &&
+	build --dry-run --patches "$TRASH/p" build >plan &&
+	grep -qx "would run patch because t.patch changed" plan &&
+	grep -qx "would skip configure: inputs unchanged" plan &&
+	grep -qx "would run compile because patch changed" plan &&
+	k=drivers/xen/Kconfig && mkdir -p "$TRASH/gk/a/${k%/*}" "$TRASH/gk/b/${k%/*}" &&
+	cp "$CHECK_WORK/src/linux-6.12.107/$k" "$TRASH/gk/a/$k" &&
+	sed "1a # dom0kit test" "$TRASH/gk/a/$k" >"$TRASH/gk/b/$k" &&
+	{ cat "$TRASH/p/6.12/t.patch"; (cd "$TRASH/gk" && diff -u "a/$k" "b/$k") || true; } >t2.patch &&
+	cp t2.patch "$TRASH/p/6.12/t.patch" &&
+	build --dry-run --patches "$TRASH/p" build >plan &&
+	grep -qx "would run configure because kconfig changed" plan
+'
+
 # The test series was never packaged: the packages of case 1 are those
 # of the tree again, and the package stage says so.
 test_expect_success 'back to the repository series: rebuilt, its packages current' '
 	build build >out && grep -q "^==> compile done" out && grep -qx "==> package: inputs unchanged, skipped" out &&
+	grep -qx "==> configure: inputs unchanged, skipped" out &&
 	! grep -q "dom0kit warm rebuild" "$CHECK_WORK/src/linux-6.12.107/$FILE"
 '
 

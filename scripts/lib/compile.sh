@@ -27,7 +27,9 @@ cmd_compile() {
 	local inputs
 	# kmake.sh is an input: a change in how the kernel's make is called
 	# (flags, compiler) must reach the tree, not wait for the packager.
-	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
+	# The patch stamp too: a patch the configure stage does not see (C
+	# files only) still changes what is compiled.
+	inputs="configure $(stamp_digest "configure@$OPT_PROFILE") patch $(stamp_digest patch) localversion $OPT_LOCALVERSION kmake $(sha256_of "$LIB/kmake.sh")"
 	stage_enter compile "compile@$OPT_PROFILE" "$inputs" "$OBJDIR/arch/x86/boot/bzImage" || return 0
 	local farm=''
 	[ -z "$OPT_DISTCC" ] || farm=" on distcc hosts $OPT_DISTCC"

@@ -105,7 +105,16 @@ cmd_configure() {
 		require_patched_tree
 	fi
 	base_id=$(base_identity "$PROFILE_BASE")
-	inputs="patch $(stamp_digest patch) profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
+	# The patched tree as Kconfig sees it (patch.sh's kconfig_identity): a
+	# patch of C files only does not configure again. localmodconfig also
+	# reads every Makefile: a trimmed profile depends on the whole series.
+	local tree
+	if [ -z "$PROFILE_TRIM" ]; then
+		tree="kconfig $(stamp_text patch 2>/dev/null | sed -n 's/^kconfig //p')"
+	else
+		tree="patch $(stamp_digest patch)"
+	fi
+	inputs="$tree profile $OPT_PROFILE base $base_id trim $PROFILE_TRIM"
 	for f in "${PROFILE_FRAGMENTS[@]}"; do
 		# A dry run does not write the signing fragment.
 		if [ -f "$f" ]; then inputs+=$'\n'"fragment $(basename "$f") $(sha256_of "$f")"; else inputs+=$'\n'"fragment $(basename "$f") new"; fi

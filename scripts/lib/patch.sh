@@ -40,6 +40,41 @@ series_files() {
 	done <"$series"
 }
 
+# kconfig_sections PATCH: the sections of PATCH (headers and hunks) for
+# files that Kconfig reads, or that decide what it writes: Kconfig*,
+# scripts/ (the tool and what Kconfig.include runs), the top Makefile,
+# arch/*/Makefile and arch/*/configs/ (defconfig), kernel/configs/.
+kconfig_sections() {
+	awk '
+		function relevant(p, b) {
+			sub(/^[^\/]*\//, "", p); b = p; sub(/.*\//, "", b)
+			return b ~ /^Kconfig/ || p ~ /^scripts\// || p == "Makefile" ||
+				p ~ /^arch\/[^\/]+\/(Makefile$|configs\/)/ || p ~ /^kernel\/configs\//
+		}
+		held != "" {
+			h = held; held = ""
+			if ($0 ~ /^\+\+\+ /) { rel = relevant($2 == "/dev/null" ? hp : $2); if (rel) { print h; print }; next }
+			if (rel) print h
+		}
+		/^--- / { held = $0; hp = $2; next }
+		rel { print }
+		END { if (held != "" && rel) print held }' "$1"
+}
+
+# kconfig_identity SOURCE-LINE ENTRIES: what the configure stage's
+# result can depend on in the patched tree: the source and, in series
+# order, every patch's Kconfig-relevant sections. A patch that changes
+# only C files leaves it as it was, and the configure stage is skipped.
+kconfig_identity() {
+	local name path
+	{
+		printf '%s\n' "$1"
+		while read -r name path; do
+			[ -z "$name" ] || kconfig_sections "$path"
+		done <<<"$2"
+	} | sha256_of -
+}
+
 # assemble_quilt_dir ENTRIES: QUILT_DIR made anew from series_files'
 # "name path" lines: a series file and the patches it names.
 assemble_quilt_dir() {
@@ -206,6 +241,8 @@ cmd_patch() {
 	while read -r name path; do
 		[ -n "$name" ] && inputs+=$'\n'"patch $name $(sha256_of "$path")"
 	done <<<"$entries"
+	# Derived from the lines above, for the configure stage's inputs.
+	inputs+=$'\n'"kconfig $(kconfig_identity "$source_line" "$entries")"
 	stage_enter patch patch "$inputs" "$SRCDIR" || return 0
 	planned patch "apply $(grep -c . <<<"$entries") patches of $PATCHES_ROOT/$LINE/series to $SRCDIR" && return 0
 	STAGE_UNDO=clean_src_temporaries
