@@ -8,7 +8,7 @@
 # both daemons, gives the same packages bit for bit, and each daemon's
 # log shows its share of the compiles.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 6
+test_plan 7
 
 plan() { "$DOM0KIT" --workdir w --outdir o --profile qemu --no-source-package --dry-run "$@" build; }
 export -f plan
@@ -46,7 +46,11 @@ mkdir -m 1777 "$TRASH/d"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2", 0)); print(s.getsockname()[1])')
 HOSTS="127.0.0.2:$PORT/2 127.0.0.3:$PORT/2"
 export PORT HOSTS
+# stop_daemons: TERM to each daemon, whose workers go with it. Also the
+# EXIT trap of a failed run (test_done keeps TRASH then); a passed run
+# stops them in its last case, before test_done removes the pid files.
 stop_daemons() { local f; for f in "$TRASH"/d/*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; return 0; }
+export -f stop_daemons
 trap stop_daemons EXIT
 # dk ARGS...: dom0kit on the qemu profile in one work dir, which both
 # builds use, so that nothing but the compiler's location differs.
@@ -79,5 +83,13 @@ test_expect_success 'each daemon compiled its share' '
 	objs=$(find w/build -name "*.o" | wc -l) &&
 	echo "compiled on 127.0.0.2: $n2, on 127.0.0.3: $n3; objects in the tree: $objs" &&
 	test "$n2" -ge 200 && test "$n3" -ge 200 && test $((n2 + n3)) -ge $((objs / 2))
+'
+
+# The daemons and their workers are gone when the test ends: nothing
+# keeps the port or writes into a removed directory.
+test_expect_success 'teardown: no distccd of this test is left running' '
+	stop_daemons &&
+	for _ in $(seq 50); do pgrep -f -- "--port $PORT " >/dev/null || break; sleep 0.2; done &&
+	! pgrep -af -- "--port $PORT "
 '
 test_done
