@@ -39,6 +39,7 @@ test_expect_success 'skips count toward the plan' '
 	fake skips.sh "test_plan 2" "test_expect_success one true" "test_skip two" test_done &&
 	runs skips.sh &&
 	test "$(tail -n 1 out)" = "1 passed, 0 failed, 1 skipped" &&
+	test_grep -x "# skips: 1 passed, 0 failed, 1 skipped" out &&
 	fake skips-short.sh "test_plan 2" "test_expect_success one true" test_done &&
 	test_expect_code 1 runs skips-short.sh &&
 	test_grep -x "# skips-short: planned 2 cases, ran 1" out &&

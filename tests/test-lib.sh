@@ -119,7 +119,7 @@ test_done() {
 		say "# $test_name: planned $test_planned cases, ran $test_count"
 		planned=''
 	fi
-	say "# $test_name: $((test_count - test_failed)) passed, $test_failed failed, $test_skipped skipped"
+	say "# $test_name: $((test_count - test_failed - test_skipped)) passed, $test_failed failed, $test_skipped skipped"
 	if [ "$test_failed" -eq 0 ] && [ -n "$planned" ]; then
 		rm -rf "$TRASH"
 		exit 0
