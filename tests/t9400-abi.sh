@@ -22,7 +22,7 @@ test_plan 7
 
 K1=6.12.107-qemu-dom0 V1=6.12.107-1dom0~deb12
 K2=6.12.107-2-qemu-dom0 V2=6.12.107-2dom0~deb12
-R=$TRASH/root O=$TRASH/out
+R=$TRASH/root O=$TRASH/debs
 export K1 V1 K2 V2 R O
 export -f in_chroot chroot_base chroot_new
 # t4000's build, so that its stamps hold; then the packages of one
