@@ -3,7 +3,7 @@
 # failures name patch and hunk and leave the tree pristine; unchanged
 # files keep their mtime so make rebuilds only what a patch touches.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 10
+test_plan 11
 
 F1=drivers/xen/xen-pciback/pci_stub.c
 F2=drivers/xen/xenbus/xenbus_probe.c
@@ -93,6 +93,26 @@ test_expect_success 'a patch that needs fuzz fails naming patch and hunk; tree r
 
 test_expect_success 'after a failure, a fixed series applies again' '
 	series one.patch && run patch >out && grep -q "dom0kit test one" "$W/src/linux-6.12.107/$F1"
+'
+
+# The configure stage's input is the series' Kconfig-relevant sections
+# (patch.sh's kconfig_identity): a C-only change keeps it, a Kconfig
+# change changes it, also one whose hunk removes a line "-- x" and adds
+# "++ y", which read line by line looks like a file's ---/+++ header
+# (k2.patch's headers carry no timestamp: only that line differs).
+test_expect_success 'the patch stamp names the Kconfig sections: kept by a C change, changed by any Kconfig change' '
+	K=drivers/xen/Kconfig && kc() { sed -n "s/^kconfig //p" "$W/state/6.12.107/patch.stamp"; } &&
+	mkdir -p kg/a/${K%/*} kg/b/${K%/*} kg/c/${K%/*} &&
+	tar -xOf "$(cut -d" " -f2 "$W/state/6.12.107/source")" linux-6.12.107/$K >kg/a/$K &&
+	sed "1a -- x" kg/a/$K >kg/b/$K && sed "1a ++ y" kg/a/$K >kg/c/$K &&
+	{ printf "Description: k1\n---\n"; (cd kg && diff -u a/$K b/$K) || true; } >p/6.12/k1.patch &&
+	{ printf "Description: k2\n---\n"; (cd kg && diff -u --label a/$K --label b/$K b/$K c/$K) || true; } >p/6.12/k2.patch &&
+	grep -qx -- "--- x" p/6.12/k2.patch && grep -qx "+++ y" p/6.12/k2.patch &&
+	series one.patch k1.patch && run patch >out && k1=$(kc) &&
+	mkpatch one.patch $F1 "1a /* dom0kit test one, C only */" && run patch >out && test "$(kc)" = "$k1" &&
+	series one.patch k1.patch k2.patch && run patch >out && k2=$(kc) && test "$k2" != "$k1" &&
+	sed "1a ++ z" kg/a/$K >kg/c/$K && { printf "Description: k2\n---\n"; (cd kg && diff -u --label a/$K --label b/$K b/$K c/$K) || true; } >p/6.12/k2.patch &&
+	run patch >out && grep -qx "++ z" "$W/src/linux-6.12.107/$K" && test "$(kc)" != "$k2"
 '
 
 test_expect_success 'a series naming a missing patch' '

@@ -44,6 +44,8 @@ series_files() {
 # files that Kconfig reads, or that decide what it writes: Kconfig*,
 # scripts/ (the tool and what Kconfig.include runs), the top Makefile,
 # arch/*/Makefile and arch/*/configs/ (defconfig), kernel/configs/.
+# Hunks are read by their line counts, so that a removed "-- x" next to
+# an added "++ y" is not taken for a file's "---"/"+++" header.
 kconfig_sections() {
 	awk '
 		function relevant(p, b) {
@@ -51,12 +53,20 @@ kconfig_sections() {
 			return b ~ /^Kconfig/ || p ~ /^scripts\// || p == "Makefile" ||
 				p ~ /^arch\/[^\/]+\/(Makefile$|configs\/)/ || p ~ /^kernel\/configs\//
 		}
+		function count(r, a) { return split(r, a, ",") > 1 ? a[2] + 0 : 1 }
+		o > 0 || n > 0 {
+			if (rel) print
+			c = substr($0, 1, 1)
+			if (c == "-") o--; else if (c == "+") n--; else if (c != "\\") { o--; n-- }
+			next
+		}
 		held != "" {
 			h = held; held = ""
 			if ($0 ~ /^\+\+\+ /) { rel = relevant($2 == "/dev/null" ? hp : $2); if (rel) { print h; print }; next }
 			if (rel) print h
 		}
 		/^--- / { held = $0; hp = $2; next }
+		/^@@ -[0-9]/ { o = count($2); n = count($3) }
 		rel { print }
 		END { if (held != "" && rel) print held }' "$1"
 }
