@@ -2,7 +2,7 @@
 # The command line: help, option and input errors, plans, dependencies,
 # and the shell code's own hygiene.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 20
+test_plan 21
 
 # bad_input EXIT-CODE PATTERN ARGS...: one line on stderr matching
 # PATTERN, that exit code, and nothing written to the out dir.
@@ -84,6 +84,17 @@ test_expect_success '--dry-run prints the plan of every stage and changes nothin
 	"$DOM0KIT" --workdir w2 --dry-run --profile qemu --packager bindeb --source dir:$PWD/tree package >plan &&
 	grep -q "^would package: make bindeb-pkg KDEB_PKGVERSION=6.12.107-1dom0 " plan &&
 	[ ! -e out ] && [ ! -e w2/state ] && [ ! -e w2/logs ]
+'
+
+# Each stage alone, in a work dir where nothing has run: a plan, exit 0
+# (configure once died on set -e here, silently, with exit 1, when the
+# patch stage had no stamp).
+test_expect_success 'a dry run of each stage alone in an empty work dir plans it and writes nothing' '
+	for s in fetch patch configure compile package; do
+		rc=0 && "$DOM0KIT" --workdir w3 --outdir out3 --dry-run --profile qemu --suite bookworm --no-source-package --source dir:$PWD/tree $s >plan 2>err || rc=$?
+		test $rc = 0 && grep -q "^would $s" plan || { echo "$s: exit $rc"; cat plan err; exit 1; }
+	done &&
+	[ ! -e out3 ] && [ ! -e w3/state ] && [ ! -e w3/logs ]
 '
 
 test_expect_success 'deps lists the packages of each stage' '

@@ -110,7 +110,8 @@ cmd_configure() {
 	# reads every Makefile: a trimmed profile depends on the whole series.
 	local tree
 	if [ -z "$PROFILE_TRIM" ]; then
-		tree="kconfig $(stamp_text patch 2>/dev/null | sed -n 's/^kconfig //p')"
+		# No patch stamp yet (a dry run of configure alone): "kconfig none".
+		tree="kconfig $({ stamp_text patch 2>/dev/null || echo 'kconfig none'; } | sed -n 's/^kconfig //p')"
 	else
 		tree="patch $(stamp_digest patch)"
 	fi
