@@ -113,12 +113,12 @@ test_expect_success 'the repository variants: no overlap, no gap' '
 test_expect_success 'the 6.12 series applies to 6.12.8 with the pre-6.12.91 variants' '
 	"$DOM0KIT" --workdir "$W" --kernel 6.12.8 fetch >/dev/null &&
 	tarball=$(cut -d" " -f2 "$W/state/6.12.8/source") &&
-	files=$(cat "$TOP"/patches/common/*.patch "$TOP"/patches/6.12/*/*.patch | sed -n "s|^+++ b/\([^	]*\).*|linux-6.12.8/\1|p" | sort -u) &&
+	files=$(cat "$TOP"/patches/common/*.patch "$TOP"/patches/6.12/*/*.patch | pristine_files linux-6.12.8) &&
 	mkdir real && tar -xf "$tarball" -C real --strip-components=1 linux-6.12.8/Makefile $files &&
 	"$DOM0KIT" --workdir "$W" --kernel 6.12.8 --source "dir:$TRASH/real" fetch >/dev/null &&
 	"$DOM0KIT" --workdir "$W" --kernel 6.12.8 --source "dir:$TRASH/real" patch >out &&
 	cmp "$TOP/patches/6.12/pre-6.12.91/0002-xen-pciback-typed-seize-rules.patch" "$W/state/6.12.8/patches/0002-xen-pciback-typed-seize-rules.patch" &&
 	cmp "$TOP/patches/common/0003-xen-pciback-add-ids-parameter.patch" "$W/state/6.12.8/patches/0003-xen-pciback-add-ids-parameter.patch" &&
-	[ "$(grep -c . "$W/src/linux-6.12.8/.pc/applied-patches")" = 12 ]
+	[ "$(grep -c . "$W/src/linux-6.12.8/.pc/applied-patches")" = "$(grep -c "^[0-9]" "$TOP/patches/6.12/series")" ]
 '
 test_done

@@ -93,7 +93,7 @@ export UP
 test_expect_success 'a patch of our series that the new release carries: marked upstream, left out from there on' '
 	cp -a "$TOP/patches" q && printf "6.12\t$NEW\tDebian 13 (trixie)\n" >qpins &&
 	tarball=$(cut -d" " -f2 "$W/state/$NEW/source") &&
-	files=$(cat q/common/*.patch | sed -n "s|^+++ b/\([^	]*\).*|linux-$NEW/\1|p" | sort -u) &&
+	files=$(cat q/common/*.patch | pristine_files linux-$NEW) &&
 	mkdir up && tar -xf "$tarball" -C up --strip-components=1 linux-$NEW/Makefile $files &&
 	sed -i "s/^SUBLEVEL = .*/SUBLEVEL = 120/" up/Makefile &&
 	(cd up && patch -p1 -s --fuzz=0 <"$TOP/patches/common/$UP") &&
@@ -106,14 +106,15 @@ test_expect_success 'a patch of our series that the new release carries: marked 
 	grep -q "^6.12	6.12.120	" qpins && diff -r -x series "$TOP/patches" q
 '
 
-test_expect_success 'the marked series: 11 patches on 6.12.120, still 12 below it' '
+test_expect_success 'the marked series: one patch fewer on 6.12.120, all of them below it' '
+	n=$(grep -c "^[0-9]" "$TOP/patches/6.12/series") &&
 	DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w2" --patches "$TRASH/q" \
 		--kernel 6.12.120 --source "dir:$TRASH/up" patch >out &&
-	[ "$(grep -c . "$TRASH/w2/src/linux-6.12.120/.pc/applied-patches")" = 11 ] &&
+	[ "$(grep -c . "$TRASH/w2/src/linux-6.12.120/.pc/applied-patches")" = $((n - 1)) ] &&
 	! grep -q "$UP" "$TRASH/w2/src/linux-6.12.120/.pc/applied-patches" &&
 	DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w3" --patches "$TRASH/q" \
 		--kernel $NEW --dry-run patch >out &&
-	grep -q "^would patch: apply 12 patches" out &&
+	grep -q "^would patch: apply $n patches" out &&
 	sed -i "s/upstream=6.12.120/upstream=7.2.1/" q/6.12/series &&
 	rc=0 && DOM0KIT_RELEASES_FILE=$TRASH/qpins "$DOM0KIT" --workdir "$TRASH/w3" --patches "$TRASH/q" \
 		--kernel $NEW --dry-run patch >out 2>err || rc=$? &&

@@ -107,6 +107,14 @@ plan_version() {
 # kbuild_rebuilt LOG: kbuild's compile and link lines in a stage's LOG
 # (none when a package stage packaged the compiled tree as it was).
 kbuild_rebuilt() { grep -E '^  (CC|AS|AR|LD|KSYMS)( \[M\])? ' "$1" || true; }
+# pristine_files PREFIX: of the patches on stdin, the files a release
+# tarball has (changed, not created by a patch of the series: 0013 creates
+# secureboot.c, 0014 changes it), each as PREFIX/FILE, once.
+pristine_files() {
+	awk -v p="$1" '/^--- / { old = $2; next }
+		/^\+\+\+ b\// { f = substr($2, 3); if (old == "/dev/null") made[f] = 1; else seen[f] = 1 }
+		END { for (f in seen) if (!(f in made)) print p "/" f }' | sort
+}
 # one_line FILE: the file holds exactly one non-empty line (bad input contract).
 one_line() { [ "$(grep -c . "$1")" -eq 1 ] || { echo "expected one line in $1:"; cat "$1"; return 1; }; }
 
