@@ -2,7 +2,7 @@
 # configure: bases, profiles and fragments on the real 6.12 tree; the
 # audit fails naming every requested symbol that did not land, and why.
 . "$(dirname "$0")/test-lib.sh"
-test_plan 16
+test_plan 17
 
 W=$TRASH/w
 export W
@@ -140,6 +140,18 @@ test_expect_success 'Debian certificate paths of a base config are cleared' '
 	"$DOM0KIT" --workdir "$W" --base "$PWD/base.config" configure >out &&
 	cfg CONFIG_SYSTEM_TRUSTED_KEYS distro | grep -qx "CONFIG_SYSTEM_TRUSTED_KEYS=\"\"" &&
 	! grep -q "debian/certs" "$W/build/linux-6.12.107-distro/.config"
+'
+
+# What the base sets and olddefconfig drops is named with Kconfig's reason
+# (a distribution's own patch symbol, a compiler capability); Debian's
+# LOCK_DOWN_IN_EFI_SECURE_BOOT survives now that the series carries it.
+test_expect_success 'a base symbol that does not survive olddefconfig is named, with the reason in the log' '
+	{ cat base.config && echo "CONFIG_DOM0KIT_NO_SUCH_SYMBOL=y"; } >lost.config &&
+	"$DOM0KIT" --workdir "$W" --base "$PWD/lost.config" configure >out &&
+	grep -E "^    base: [0-9]+ symbols it sets are not in the result \(reasons in logs/configure.log\): .*CONFIG_DOM0KIT_NO_SUCH_SYMBOL( |$)" out &&
+	grep -qx "  CONFIG_DOM0KIT_NO_SUCH_SYMBOL: requested y, got n: not a symbol of this kernel.s Kconfig" "$W/logs/configure.log" &&
+	! grep "^    base: .*CONFIG_LOCK_DOWN_IN_EFI_SECURE_BOOT" out &&
+	grep -qx "CONFIG_LOCK_DOWN_IN_EFI_SECURE_BOOT=y" base.config && cfg CONFIG_LOCK_DOWN_IN_EFI_SECURE_BOOT distro | grep -q =y
 '
 
 test_expect_success '--distro ubuntu --base FILE: configures on that file, and the progress says it is the user.s' '

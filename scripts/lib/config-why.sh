@@ -2,8 +2,10 @@
 # Why a requested symbol did not land: config-why.c, linked against the
 # kconfig objects olddefconfig built in the object tree, reads the tree's
 # Kconfig as make does and names, per symbol, the dependency that is off,
-# the symbol that selects it, or CONFIG_MODULES being n. It runs only when
-# the audit fails (parsing the x86 Kconfig tree takes seconds).
+# the symbol that selects it, or CONFIG_MODULES being n. It runs when the
+# audit fails, and for what a distribution's base sets that did not
+# survive olddefconfig (configure.sh's base_report; parsing the x86
+# Kconfig tree takes seconds).
 
 # kconfig_env CMD...: CMD with the environment the kernel's Makefile
 # exports to Kconfig for kmake's build (x86_64, gcc).

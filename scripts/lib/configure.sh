@@ -90,6 +90,35 @@ audit_config() {
 		END { exit bad > 0 }'
 }
 
+# base_report BASE CONFIG: what BASE sets (y or m) that CONFIG, after
+# olddefconfig, does not have and no fragment turned off: a symbol of the
+# distribution's own patches (Debian's LOCK_DOWN_IN_EFI_SECURE_BOOT was
+# one until 0013-0014), a capability of its compiler, a dependency that
+# changed. One line with the count and the names; the log has each with
+# Kconfig's reason. Not an error: the audit judges what was requested.
+base_report() {
+	local lost n
+	lost=$(awk '
+		FNR == NR { if (match($0, /^CONFIG_[A-Za-z0-9_]+=[ym]$/)) base[substr($0, 1, index($0, "=") - 1)] = substr($0, index($0, "=") + 1); next }
+		/^CONFIG_[A-Za-z0-9_]+=/ { have[substr($0, 1, index($0, "=") - 1)] = 1 }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { off[$2] = 1 }
+		END { for (s in base) if (!(s in have)) printf "  %s: requested %s, got n\n", s, base[s] }' \
+		"$1" "$2" | sort) || return 0
+	[ -n "$lost" ] || return 0
+	# Symbols a fragment turns off are the profile's choice, not a loss.
+	local f sym
+	for f in "${PROFILE_FRAGMENTS[@]}"; do
+		while read -r sym; do
+			lost=$(grep -v "^  $sym:" <<<"$lost" || true)
+		done < <(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p; s/^\(CONFIG_[A-Za-z0-9_]*\)=n$/\1/p' "$f")
+	done
+	[ -n "$lost" ] || return 0
+	n=$(grep -c . <<<"$lost")
+	echo "base: $n symbols the base sets did not survive olddefconfig:" >>"$WORKDIR/logs/configure.log"
+	config_why "$2" "$lost" >/dev/null
+	info "    base: $n symbols it sets are not in the result (reasons in logs/configure.log): $(sed 's/^  //; s/:.*//' <<<"$lost" | paste -sd' ')"
+}
+
 # Distro configs name Debian's certificate files, which a build outside
 # Debian's tree does not have; clearing them avoids a late build failure.
 clear_distro_certs() {
@@ -135,7 +164,6 @@ cmd_configure() {
 	fi
 	info "    base: $(base_words "$PROFILE_BASE")"
 	{ cat "$OBJDIR/$new.base" && printf '%s\n' "$SIGNING_DEFAULTS" && cat "${PROFILE_FRAGMENTS[@]}"; } >"$OBJDIR/$new"
-	rm -f "$OBJDIR/$new.base"
 	clear_distro_certs "$OBJDIR/$new"
 	run_logged configure kmake KCONFIG_CONFIG=$new olddefconfig || die "$EXIT_FAIL" "olddefconfig failed"
 	if [ "$PROFILE_TRIM" = localmodconfig ]; then
@@ -158,6 +186,8 @@ cmd_configure() {
 		cat "${PROFILE_FRAGMENTS[@]}" >>"$OBJDIR/$new"
 		run_logged configure kmake KCONFIG_CONFIG=$new olddefconfig || die "$EXIT_FAIL" "olddefconfig failed"
 	fi
+	[ "$PROFILE_BASE" = allnoconfig ] || [ -n "$PROFILE_TRIM" ] || base_report "$OBJDIR/$new.base" "$OBJDIR/$new"
+	rm -f "$OBJDIR/$new.base"
 	local dropped
 	if ! dropped=$(audit_config "$OBJDIR/$new" "${PROFILE_FRAGMENTS[@]}"); then
 		# Each symbol with the reason Kconfig gives for it (also in the log).
