@@ -98,20 +98,14 @@ audit_config() {
 # Kconfig's reason. Not an error: the audit judges what was requested.
 base_report() {
 	local lost n
-	lost=$(awk '
-		FNR == NR { if (match($0, /^CONFIG_[A-Za-z0-9_]+=[ym]$/)) base[substr($0, 1, index($0, "=") - 1)] = substr($0, index($0, "=") + 1); next }
-		/^CONFIG_[A-Za-z0-9_]+=/ { have[substr($0, 1, index($0, "=") - 1)] = 1 }
-		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { off[$2] = 1 }
-		END { for (s in base) if (!(s in have)) printf "  %s: requested %s, got n\n", s, base[s] }' \
-		"$1" "$2" | sort) || return 0
-	[ -n "$lost" ] || return 0
 	# Symbols a fragment turns off are the profile's choice, not a loss.
-	local f sym
-	for f in "${PROFILE_FRAGMENTS[@]}"; do
-		while read -r sym; do
-			lost=$(grep -v "^  $sym:" <<<"$lost" || true)
-		done < <(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p; s/^\(CONFIG_[A-Za-z0-9_]*\)=n$/\1/p' "$f")
-	done
+	lost=$(awk -v base="$1" -v cfg="$2" '
+		FILENAME == base { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=[ym]$/) { i = index($0, "="); want[substr($0, 1, i - 1)] = substr($0, i + 1) } next }
+		FILENAME == cfg { if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) have[substr($0, 1, index($0, "=") - 1)] = 1; next }
+		/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { off[$2] = 1 }
+		/^CONFIG_[A-Za-z0-9_]+=n$/ { off[substr($0, 1, index($0, "=") - 1)] = 1 }
+		END { for (s in want) if (!(s in have) && !(s in off)) printf "  %s: requested %s, got n\n", s, want[s] }' \
+		"$1" "$2" "${PROFILE_FRAGMENTS[@]}" | sort) || return 0
 	[ -n "$lost" ] || return 0
 	n=$(grep -c . <<<"$lost")
 	echo "base: $n symbols the base sets did not survive olddefconfig:" >>"$WORKDIR/logs/configure.log"
